@@ -1,0 +1,279 @@
+/*
+ * cmd_check.c -- `mailaudit check DOMAIN`: audit one domain and report.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+enum { OPT_POLICY = OPT_DNS_LAST, OPT_FORMAT, OPT_FAIL_UNDER, OPT_LANG, OPT_QUIET };
+
+struct check_opts {
+	struct dns_opts dns;
+	const char *policies[CLI_MAX_LIST];
+	size_t npolicies;
+	const char *format, *output, *fail_under, *lang;
+	int quiet;
+};
+
+static const struct option check_longopts[] = {
+    {"zone", required_argument, NULL, OPT_ZONE},
+    {"resolver", required_argument, NULL, OPT_RESOLVER},
+    {"timeout", required_argument, NULL, OPT_TIMEOUT},
+    {"retries", required_argument, NULL, OPT_RETRIES},
+    {"policy", required_argument, NULL, OPT_POLICY},
+    {"format", required_argument, NULL, OPT_FORMAT},
+    {"output", required_argument, NULL, 'o'},
+    {"fail-under", required_argument, NULL, OPT_FAIL_UNDER},
+    {"lang", required_argument, NULL, OPT_LANG},
+    {"quiet", no_argument, NULL, 'q'},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+
+static void check_usage(FILE *f)
+{
+	fprintf(
+	    f,
+	    "usage: %s check DOMAIN [options]\n"
+	    "  --zone PATH           answer from a zone file or a directory of *.zone files\n"
+	    "                        (repeatable); with --resolver: overlay\n"
+	    "  --resolver ADDR[:PORT] ask this server (repeatable; [V6]:PORT for IPv6);\n"
+	    "                        default /etc/resolv.conf\n"
+	    "  --timeout SECONDS     per query attempt (default 2)\n"
+	    "  --retries N           extra attempts per query (default 2)\n"
+	    "  --policy FILE         add a policy file to the default rules (repeatable)\n"
+	    "  --format text|xml|json  report format (default: from -o's extension, else text)\n"
+	    "  -o, --output FILE     write the report to FILE\n"
+	    "  --fail-under GRADE    exit 1 when the grade is below GRADE\n"
+	    "  --lang en|es          language of the text report (default en)\n"
+	    "  -q, --quiet           with -o, print nothing on stdout\n",
+	    cli_progname);
+}
+
+static int parse_check_args(int argc, char **argv, struct check_opts *o, const char **domain)
+{
+	int c;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "o:qh", check_longopts, NULL)) != -1) {
+		if (c >= OPT_ZONE && c < OPT_DNS_LAST) {
+			if (cli_dns_option(&o->dns, c, optarg) != 0)
+				return -1;
+		} else if (c == OPT_POLICY && o->npolicies < CLI_MAX_LIST) {
+			o->policies[o->npolicies++] = optarg;
+		} else if (c == OPT_FORMAT) {
+			o->format = optarg;
+		} else if (c == 'o') {
+			o->output = optarg;
+		} else if (c == OPT_FAIL_UNDER) {
+			o->fail_under = optarg;
+		} else if (c == OPT_LANG) {
+			o->lang = optarg;
+		} else if (c == 'q') {
+			o->quiet = 1;
+		} else if (c == 'h') {
+			check_usage(stdout);
+			exit(EXIT_AUDIT_DONE);
+		} else {
+			check_usage(stderr);
+			return -1;
+		}
+	}
+	if (optind + 1 != argc) {
+		fprintf(stderr, "%s: check takes exactly one DOMAIN\n", cli_progname);
+		check_usage(stderr);
+		return -1;
+	}
+	*domain = argv[optind];
+	return 0;
+}
+
+static int format_from_name(const char *s, dnsaudit_format *out)
+{
+	static const struct {
+		const char *name;
+		dnsaudit_format f;
+	} map[] = {{"text", DNSAUDIT_FORMAT_TEXT},
+	           {"txt", DNSAUDIT_FORMAT_TEXT},
+	           {"xml", DNSAUDIT_FORMAT_XML},
+	           {"json", DNSAUDIT_FORMAT_JSON}};
+	size_t i;
+
+	for (i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (strcmp(s, map[i].name) == 0) {
+			*out = map[i].f;
+			return 0;
+		}
+	return -1;
+}
+
+/* --format wins; else the extension of -o; else text. */
+static int choose_format(const struct check_opts *o, dnsaudit_format *out)
+{
+	const char *dot;
+
+	*out = DNSAUDIT_FORMAT_TEXT;
+	if (o->format != NULL) {
+		if (format_from_name(o->format, out) == 0)
+			return 0;
+		fprintf(stderr, "%s: unknown --format '%s' (text, xml, json)\n", cli_progname,
+		        o->format);
+		return -1;
+	}
+	if (o->output != NULL && (dot = strrchr(o->output, '.')) != NULL &&
+	    strchr(dot, '/') == NULL)
+		(void)format_from_name(dot + 1, out);
+	return 0;
+}
+
+static dnsaudit_policy *load_policy(const struct check_opts *o)
+{
+	char *def = cli_data_file("default.xml"), *xsd = cli_data_file("policy.xsd");
+	dnsaudit_policy *p = NULL;
+	dnsaudit_error err;
+	size_t i;
+	int rc;
+
+	memset(&err, 0, sizeof(err));
+	if (def == NULL || xsd == NULL) {
+		fprintf(stderr,
+		        "%s: cannot find the data files (default.xml, policy.xsd); "
+		        "set MAILAUDIT_DATADIR\n",
+		        cli_progname);
+		rc = -1;
+	} else if ((rc = dnsaudit_policy_new(&p)) == 0) {
+		rc = dnsaudit_policy_add_file(p, def, xsd, &err);
+		for (i = 0; rc == 0 && i < o->npolicies; i++)
+			rc = dnsaudit_policy_add_file(p, o->policies[i], xsd, &err);
+		if (rc != 0)
+			fprintf(stderr, "%s: %s\n", cli_progname, err.message);
+	}
+	free(def);
+	free(xsd);
+	if (rc != 0) {
+		dnsaudit_policy_free(p);
+		return NULL;
+	}
+	return p;
+}
+
+static int write_file(const char *path, const char *data, size_t len)
+{
+	FILE *f = fopen(path, "wb");
+	int ok;
+
+	if (f == NULL) {
+		perror(path);
+		return -1;
+	}
+	ok = fwrite(data, 1, len, f) == len;
+	ok = (fclose(f) == 0) && ok;
+	if (!ok)
+		perror(path);
+	return ok ? 0 : -1;
+}
+
+static int emit(const struct check_opts *o, const dnsaudit_report *r, dnsaudit_format fmt)
+{
+	const char *lang = o->lang ? o->lang : "en";
+	char *out = NULL;
+	size_t len = 0;
+	int rc = 0;
+
+	if (dnsaudit_report_render(r, fmt, lang, &out, &len) != 0) {
+		fprintf(stderr, "%s: cannot render the report\n", cli_progname);
+		return -1;
+	}
+	if (o->output != NULL) {
+		rc = write_file(o->output, out, len);
+		free(out);
+		out = NULL;
+		if (rc == 0 && !o->quiet &&
+		    dnsaudit_report_render(r, DNSAUDIT_FORMAT_TEXT, lang, &out, &len) != 0)
+			return -1;
+	}
+	if (out != NULL && fwrite(out, 1, len, stdout) != len)
+		rc = -1;
+	free(out);
+	return rc;
+}
+
+static int verdict(const struct check_opts *o, const dnsaudit_policy *p, const dnsaudit_report *r)
+{
+	int min;
+
+	if (!dnsaudit_report_answered(r)) {
+		fprintf(stderr, "%s: no DNS answer at all: the audit could not be done\n",
+		        cli_progname);
+		return EXIT_NO_ANSWER;
+	}
+	if (o->fail_under != NULL && dnsaudit_policy_grade_min(p, o->fail_under, &min) == 0 &&
+	    dnsaudit_report_score(r) < min)
+		return EXIT_BELOW_GRADE;
+	return EXIT_AUDIT_DONE;
+}
+
+static int validate_opts(const struct check_opts *o, const dnsaudit_policy *p)
+{
+	int min;
+
+	if (o->lang != NULL && strcmp(o->lang, "en") != 0 && strcmp(o->lang, "es") != 0) {
+		fprintf(stderr, "%s: --lang takes en or es, not '%s'\n", cli_progname, o->lang);
+		return -1;
+	}
+	if (o->fail_under != NULL && dnsaudit_policy_grade_min(p, o->fail_under, &min) != 0) {
+		fprintf(stderr, "%s: --fail-under: the policy has no grade '%s'\n", cli_progname,
+		        o->fail_under);
+		return -1;
+	}
+	return 0;
+}
+
+static int run_check(const struct check_opts *o, const char *domain, dnsaudit_format fmt,
+                     dnsaudit_policy *policy, dnsaudit_source *src)
+{
+	dnsaudit_ctx_options co = DNSAUDIT_CTX_OPTIONS_INIT;
+	dnsaudit_ctx *ctx = NULL;
+	dnsaudit_report *r = NULL;
+	int rc;
+
+	co.source = src;
+	co.policy = policy;
+	if (dnsaudit_ctx_new(&ctx, &co) != 0)
+		return EXIT_USAGE;
+	rc = dnsaudit_audit_domain(&r, ctx, domain);
+	if (rc != 0) {
+		fprintf(stderr, "%s: %s\n", cli_progname, dnsaudit_ctx_errmsg(ctx));
+		rc = rc == DNSAUDIT_EINVAL ? EXIT_USAGE : EXIT_NO_ANSWER;
+	} else if (emit(o, r, fmt) != 0) {
+		rc = EXIT_USAGE;
+	} else {
+		rc = verdict(o, policy, r);
+	}
+	dnsaudit_report_free(r);
+	dnsaudit_ctx_free(ctx);
+	return rc;
+}
+
+int cmd_check(int argc, char **argv)
+{
+	struct check_opts o;
+	const char *domain = NULL;
+	dnsaudit_format fmt;
+	dnsaudit_policy *policy = NULL;
+	dnsaudit_source *src = NULL;
+	int rc = EXIT_USAGE;
+
+	memset(&o, 0, sizeof(o));
+	if (parse_check_args(argc, argv, &o, &domain) != 0 || choose_format(&o, &fmt) != 0)
+		return EXIT_USAGE;
+	if ((policy = load_policy(&o)) != NULL && validate_opts(&o, policy) == 0 &&
+	    (src = cli_dns_source(&o.dns)) != NULL)
+		rc = run_check(&o, domain, fmt, policy, src);
+	dnsaudit_source_free(src);
+	dnsaudit_policy_free(policy);
+	return rc;
+}

@@ -1,0 +1,105 @@
+/*
+ * audit.h -- audit one domain: collect its mail DNS records into a facts
+ * document, run the policy's rules over it, grade it, and render a report.
+ *
+ * A dnsaudit_ctx binds a source and a policy (both borrowed) and carries the
+ * last error message. It is used by one thread at a time; a batch run gives
+ * each worker its own ctx and policy, and may share one source.
+ * Call xmlInitParser() (libxml2) once from the main thread before starting
+ * threads that audit.
+ */
+#ifndef DNSAUDIT_AUDIT_H
+#define DNSAUDIT_AUDIT_H
+
+#include <stddef.h>
+#include "dnsaudit/common.h"
+#include "dnsaudit/source.h"
+#include "dnsaudit/policy.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* What the domain looks like: a verdict, never an error code. */
+typedef enum {
+	DNSAUDIT_SEV_INFO = 0,
+	DNSAUDIT_SEV_WARN = 1,
+	DNSAUDIT_SEV_FAIL = 2
+} dnsaudit_severity;
+
+/** @return "info", "warn" or "fail". */
+DNSAUDIT_API const char *dnsaudit_severity_name(dnsaudit_severity sev);
+
+typedef struct dnsaudit_ctx dnsaudit_ctx;
+typedef struct dnsaudit_report dnsaudit_report;
+
+typedef struct {
+	unsigned int version;
+	const dnsaudit_source *source; /* required; borrowed */
+	const dnsaudit_policy *policy; /* required; borrowed */
+} dnsaudit_ctx_options;
+
+#define DNSAUDIT_CTX_OPTIONS_VERSION 1
+#define DNSAUDIT_CTX_OPTIONS_INIT                                                                  \
+	{                                                                                          \
+		DNSAUDIT_CTX_OPTIONS_VERSION, NULL, NULL                                           \
+	}
+
+/** @param[out] out new context; free with dnsaudit_ctx_free(). */
+DNSAUDIT_API int dnsaudit_ctx_new(dnsaudit_ctx **out, const dnsaudit_ctx_options *opts);
+DNSAUDIT_API void dnsaudit_ctx_free(dnsaudit_ctx *ctx);
+/** @return the last error message on ctx; borrowed, valid until the next call. */
+DNSAUDIT_API const char *dnsaudit_ctx_errmsg(const dnsaudit_ctx *ctx);
+
+/**
+ * Audit one domain (UTF-8; an internationalised name is converted with
+ * IDNA2008). A badly configured domain still yields DNSAUDIT_OK: its problems
+ * are findings. DNSAUDIT_EINVAL: the name is not a domain name.
+ * @param[out] out new report; free with dnsaudit_report_free().
+ */
+DNSAUDIT_API int dnsaudit_audit_domain(dnsaudit_report **out, dnsaudit_ctx *ctx,
+                                       const char *domain);
+DNSAUDIT_API void dnsaudit_report_free(dnsaudit_report *report);
+
+/** The audited name in ASCII (A-labels) and in Unicode; borrowed. */
+DNSAUDIT_API const char *dnsaudit_report_domain(const dnsaudit_report *report);
+DNSAUDIT_API const char *dnsaudit_report_domain_unicode(const dnsaudit_report *report);
+/** Grade letter ("A".."F" as the policy's bands name them) and 0-100 score. */
+DNSAUDIT_API const char *dnsaudit_report_grade(const dnsaudit_report *report);
+DNSAUDIT_API int dnsaudit_report_score(const dnsaudit_report *report);
+/** Nonzero when at least one DNS answer (any rcode) or zone answer came. */
+DNSAUDIT_API int dnsaudit_report_answered(const dnsaudit_report *report);
+/** DNS counters of the audit (questions, packets, rounds on the critical path). */
+DNSAUDIT_API void dnsaudit_report_get_stats(const dnsaudit_report *report,
+                                            dnsaudit_session_stats *out);
+
+DNSAUDIT_API size_t dnsaudit_report_finding_count(const dnsaudit_report *report);
+/** Stable rule id such as "mx.missing"; borrowed from report. */
+DNSAUDIT_API const char *dnsaudit_report_finding_id(const dnsaudit_report *report, size_t i);
+DNSAUDIT_API dnsaudit_severity dnsaudit_report_finding_severity(const dnsaudit_report *report,
+                                                                size_t i);
+DNSAUDIT_API const char *dnsaudit_report_finding_area(const dnsaudit_report *report, size_t i);
+/** Number of areas, and the name / status ("ok", "inconclusive") / reason of the i-th. */
+DNSAUDIT_API size_t dnsaudit_report_area_count(const dnsaudit_report *report);
+DNSAUDIT_API const char *dnsaudit_report_area_name(const dnsaudit_report *report, size_t i);
+DNSAUDIT_API const char *dnsaudit_report_area_status(const dnsaudit_report *report, size_t i);
+DNSAUDIT_API const char *dnsaudit_report_area_reason(const dnsaudit_report *report, size_t i);
+
+typedef enum {
+	DNSAUDIT_FORMAT_TEXT = 0,
+	DNSAUDIT_FORMAT_XML,
+	DNSAUDIT_FORMAT_JSON
+} dnsaudit_format;
+
+/**
+ * Render the report. `lang` ("en", "es") selects the texts of the text
+ * format; XML and JSON carry every language the policy has.
+ * @param[out] out caller-owned NUL-terminated buffer (free()); *len_out its length.
+ */
+DNSAUDIT_API int dnsaudit_report_render(const dnsaudit_report *report, dnsaudit_format format,
+                                        const char *lang, char **out, size_t *len_out);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* DNSAUDIT_AUDIT_H */
