@@ -7,12 +7,19 @@
 #   nsd-fixture.sh start STATE_DIR ZONES_DIR   -> STATE_DIR/port, STATE_DIR/pid
 #   nsd-fixture.sh stop  STATE_DIR
 #
+# Needs nsd (or $NSD), kdig, ldns-read-zone and setsid.
+#
 # Invariants: NSD is tracked by pid (it renames its processes), never by name;
 # everything it writes stays in STATE_DIR; `stop` is safe when `start` failed.
 # A zone file without SOA or NS at its apex gets a copy in STATE_DIR with
 # synthetic ones prepended, because NSD refuses to serve such a zone.
 
 set -u
+
+# nsd lives in /usr/sbin, which is often not on a user's PATH; $NSD wins.
+if [ -z "${NSD:-}" ]; then
+	NSD=$(command -v nsd 2>/dev/null || echo /usr/sbin/nsd)
+fi
 
 usage() {
 	echo "usage: $0 start STATE_DIR ZONES_DIR | stop STATE_DIR" >&2
@@ -171,7 +178,7 @@ try_port() {
 	rm -f "$state/nsd.pid"
 	# setsid: own process group, so stop can signal nsd and its children
 	# together. All descriptors redirected: ctest waits for open pipes.
-	setsid nsd -d -c "$state/nsd.conf" </dev/null >>"$state/nsd.out" 2>&1 &
+	setsid "$NSD" -d -c "$state/nsd.conf" </dev/null >>"$state/nsd.out" 2>&1 &
 	pid=$!
 	echo "$pid" >"$state/pid"
 	i=0
@@ -203,7 +210,7 @@ start() {
 	state=$(cd "$state" && pwd)
 	ZONES=$(cd "$ZONES" && pwd)
 	stop "$state"
-	rm -rf "$state/zones" "$state/xfr"
+	rm -rf "$state/zones" "$state/xfr" "$state/nsd.log"
 	mkdir -p "$state/zones" "$state/xfr"
 	: >"$state/nsd.out"
 	collect_zones "$state" "$ZONES"

@@ -56,9 +56,9 @@ enum mode {
 	MODE_SLOW
 };
 
-static const char *const mode_names[] = {
-	"blackhole", "servfail", "refused", "garbage", "wrong-id",
-	"wrong-question", "stuffed", "truncate-then-tcp", "slow"};
+static const char *const mode_names[] = {"blackhole", "servfail",          "refused",
+                                         "garbage",   "wrong-id",          "wrong-question",
+                                         "stuffed",   "truncate-then-tcp", "slow"};
 
 /* Messages to send for one query; each is malloc()ed. */
 struct out {
@@ -219,7 +219,7 @@ static void garbage(struct out *o, const uint8_t *query, size_t qlen)
 }
 
 static void wrong_question(struct out *o, const ldns_pkt *q, const ldns_rdf *qname,
-			   ldns_rr_type qtype)
+                           ldns_rr_type qtype)
 {
 	ldns_pkt *r;
 	ldns_rr *qrr;
@@ -343,7 +343,7 @@ static void respond(struct out *o, const uint8_t *query, size_t qlen, int tcp)
 }
 
 static void send_later(const struct sockaddr_storage *peer, socklen_t peerlen, uint8_t *msg,
-		       size_t len)
+                       size_t len)
 {
 	if (npending == MAX_PENDING) {
 		free(msg);

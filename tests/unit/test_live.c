@@ -79,8 +79,8 @@ static const char *nsd_spec(void)
 	f = fopen(path, "r");
 	if (f == NULL)
 		fail_msg("no NSD fixture: cannot read %s (run through ctest, which starts "
-			 "the nsd fixture, or set MAILAUDIT_NSD_STATE)",
-			 path);
+		         "the nsd fixture, or set MAILAUDIT_NSD_STATE)",
+		         path);
 	if (fscanf(f, "%u", &port) != 1 || port == 0 || port > 65535) {
 		fclose(f);
 		fail_msg("bad port in %s", path);
@@ -116,7 +116,7 @@ static int fake_setup(void **state)
 	int i;
 
 	snprintf(ready, sizeof(ready), "%s/fakedns-%ld-%s.ready", MAILAUDIT_TEST_TMPDIR,
-		 (long)getpid(), fk->mode);
+	         (long)getpid(), fk->mode);
 	unlink(ready);
 	fk->pid = fork();
 	if (fk->pid < 0)
@@ -163,7 +163,7 @@ static int fake_teardown(void **state)
 }
 
 static struct dnsaudit__live *live_new(const char *const *specs, size_t n, unsigned timeout_ms,
-				       unsigned retries)
+                                       unsigned retries)
 {
 	struct dnsaudit__live *live = NULL;
 	dnsaudit_error err = {0, ""};
@@ -178,9 +178,9 @@ static struct dnsaudit__live *live_new(const char *const *specs, size_t n, unsig
  * deadline_ms is relative (0: far away). Elapsed time and stats go out.
  */
 static struct dnsaudit_answer *resolve_one(const char *const *specs, size_t n, unsigned timeout_ms,
-					   unsigned retries, uint64_t deadline_ms,
-					   const char *name, ldns_rr_type type,
-					   dnsaudit__live_stats *stats, uint64_t *elapsed)
+                                           unsigned retries, uint64_t deadline_ms, const char *name,
+                                           ldns_rr_type type, dnsaudit__live_stats *stats,
+                                           uint64_t *elapsed)
 {
 	struct dnsaudit__live *live = live_new(specs, n, timeout_ms, retries);
 	ldns_rdf *qname = ldns_dname_new_frm_str(name);
@@ -194,10 +194,9 @@ static struct dnsaudit_answer *resolve_one(const char *const *specs, size_t n, u
 	assert_non_null(q.out);
 	stats->packets = stats->answers = 0;
 	start = dnsaudit__now_ms();
-	assert_int_equal(dnsaudit__live_resolve(live, &q, 1,
-						start + (deadline_ms != 0 ? deadline_ms : FAR_MS),
-						stats),
-			 0);
+	assert_int_equal(dnsaudit__live_resolve(
+	                     live, &q, 1, start + (deadline_ms != 0 ? deadline_ms : FAR_MS), stats),
+	                 0);
 	*elapsed = dnsaudit__now_ms() - start;
 	ldns_rdf_deep_free(qname);
 	dnsaudit__live_free(live);
@@ -205,7 +204,7 @@ static struct dnsaudit_answer *resolve_one(const char *const *specs, size_t n, u
 }
 
 static struct dnsaudit_answer *ask(const char *spec, const char *name, ldns_rr_type type,
-				   dnsaudit__live_stats *stats)
+                                   dnsaudit__live_stats *stats)
 {
 	const char *specs[1] = {spec};
 	uint64_t elapsed;
@@ -403,8 +402,8 @@ static void nsd_refused_outside_its_zones(void **state)
 
 /* Queries for n0..n{count-1}.many, alternating TXT (a wildcard) and A (NODATA). */
 static void run_many(const char *spec, size_t count, unsigned timeout_ms, unsigned retries,
-		     uint64_t deadline_ms, struct dnsaudit__live_query *qs, ldns_rdf **names,
-		     dnsaudit__live_stats *st, uint64_t *elapsed)
+                     uint64_t deadline_ms, struct dnsaudit__live_query *qs, ldns_rdf **names,
+                     dnsaudit__live_stats *st, uint64_t *elapsed)
 {
 	const char *specs[1] = {spec};
 	struct dnsaudit__live *live = live_new(specs, 1, timeout_ms, retries);
@@ -450,7 +449,7 @@ static void nsd_many_queries_in_one_call(void **state)
 
 	(void)state;
 	a = resolve_one((const char *[]){nsd_spec()}, 1, 2000, 2, 0, ZONE, LDNS_RR_TYPE_TXT, &one,
-			&elapsed_one);
+	                &elapsed_one);
 	dnsaudit__answer_free(a);
 	run_many(nsd_spec(), MANY, 2000, 2, FAR_MS, qs, names, &st, &elapsed);
 	for (i = 0; i < MANY; i++) {
@@ -468,9 +467,9 @@ static void nsd_many_queries_in_one_call(void **state)
 	/* All in flight together: far below 100 sequential round trips' worth of timeouts. */
 	assert_true(elapsed < 1000);
 	print_message("resolve(): 1 query %llu ms (%lu packets); %d queries %llu ms (%lu packets, "
-		      "%.2f per query)\n",
-		      (unsigned long long)elapsed_one, one.packets, MANY,
-		      (unsigned long long)elapsed, st.packets, (double)st.packets / MANY);
+	              "%.2f per query)\n",
+	              (unsigned long long)elapsed_one, one.packets, MANY,
+	              (unsigned long long)elapsed, st.packets, (double)st.packets / MANY);
 	free_many(qs, names, MANY);
 }
 
@@ -483,7 +482,7 @@ static void blackhole_times_out(void **state)
 	dnsaudit__live_stats st;
 	uint64_t elapsed;
 	struct dnsaudit_answer *a =
-		resolve_one(specs, 1, 200, 2, 0, "x.example.", LDNS_RR_TYPE_TXT, &st, &elapsed);
+	    resolve_one(specs, 1, 200, 2, 0, "x.example.", LDNS_RR_TYPE_TXT, &st, &elapsed);
 	char want[96];
 
 	assert_int_equal(a->status, DNSAUDIT_DNS_TIMEOUT);
@@ -504,7 +503,7 @@ static void blackhole_deadline_bounds_the_call(void **state)
 	dnsaudit__live_stats st;
 	uint64_t elapsed;
 	struct dnsaudit_answer *a =
-		resolve_one(specs, 1, 1000, 5, 300, "x.example.", LDNS_RR_TYPE_TXT, &st, &elapsed);
+	    resolve_one(specs, 1, 1000, 5, 300, "x.example.", LDNS_RR_TYPE_TXT, &st, &elapsed);
 
 	assert_int_equal(a->status, DNSAUDIT_DNS_TIMEOUT);
 	assert_true(elapsed >= 295);
@@ -593,8 +592,7 @@ static void junk_is_ignored(void **state)
 
 	/* garbage answers random sizes: a few rounds for coverage. */
 	for (round = 0; round < 5; round++) {
-		a = resolve_one(specs, 1, 150, 1, 0, "x.example.", LDNS_RR_TYPE_TXT, &st,
-				&elapsed);
+		a = resolve_one(specs, 1, 150, 1, 0, "x.example.", LDNS_RR_TYPE_TXT, &st, &elapsed);
 		assert_int_equal(a->status, DNSAUDIT_DNS_TIMEOUT);
 		assert_int_equal(dnsaudit_answer_count(a), 0);
 		assert_int_equal(st.answers, 0);
@@ -705,7 +703,7 @@ static void rotation_past_a_blackhole(void **state)
 	dnsaudit__live_stats st;
 	uint64_t elapsed;
 	struct dnsaudit_answer *a =
-		resolve_one(specs, 2, 200, 2, 0, ZONE, LDNS_RR_TYPE_TXT, &st, &elapsed);
+	    resolve_one(specs, 2, 200, 2, 0, ZONE, LDNS_RR_TYPE_TXT, &st, &elapsed);
 
 	assert_int_equal(a->status, DNSAUDIT_DNS_OK);
 	assert_string_equal(a->origin, nsd_spec());
@@ -722,7 +720,7 @@ static void rotation_past_a_refusal(void **state)
 	dnsaudit__live_stats st;
 	uint64_t elapsed;
 	struct dnsaudit_answer *a =
-		resolve_one(specs, 2, 2000, 2, 0, ZONE, LDNS_RR_TYPE_TXT, &st, &elapsed);
+	    resolve_one(specs, 2, 2000, 2, 0, ZONE, LDNS_RR_TYPE_TXT, &st, &elapsed);
 
 	assert_int_equal(a->status, DNSAUDIT_DNS_OK);
 	assert_string_equal(a->origin, nsd_spec());
@@ -732,7 +730,7 @@ static void rotation_past_a_refusal(void **state)
 
 	/* Both refuse (the fixture serves no .invalid): the last refusal is reported. */
 	a = resolve_one(specs, 2, 2000, 2, 0, "not-served.invalid.", LDNS_RR_TYPE_TXT, &st,
-			&elapsed);
+	                &elapsed);
 	assert_int_equal(a->status, DNSAUDIT_DNS_REFUSED);
 	assert_string_equal(a->origin, fk->spec);
 	assert_int_equal(st.packets, 3);
@@ -770,13 +768,27 @@ static void specs_good(void **state)
 
 static void specs_bad(void **state)
 {
-	static const char *const bad[] = {
-		"",          "localhost",     "127.0.0.1:0",      "127.0.0.1:65536",
-		"127.0.0.1:", "127.0.0.1:53x", "127.0.0.1:+53",    "127.0.0.1:-1",
-		"127.1",     "1.2.3.4.5",     "[::1",             "[::1]x",
-		"[::1]:",    "[::1]:0",       "[127.0.0.1]:53",   "::1::2",
-		" 127.0.0.1", "127.0.0.1 ",   "0x7f.0.0.1",       "127.0.0.1:0053053",
-		"1.2.3.4:53:53"};
+	static const char *const bad[] = {"",
+	                                  "localhost",
+	                                  "127.0.0.1:0",
+	                                  "127.0.0.1:65536",
+	                                  "127.0.0.1:",
+	                                  "127.0.0.1:53x",
+	                                  "127.0.0.1:+53",
+	                                  "127.0.0.1:-1",
+	                                  "127.1",
+	                                  "1.2.3.4.5",
+	                                  "[::1",
+	                                  "[::1]x",
+	                                  "[::1]:",
+	                                  "[::1]:0",
+	                                  "[127.0.0.1]:53",
+	                                  "::1::2",
+	                                  " 127.0.0.1",
+	                                  "127.0.0.1 ",
+	                                  "0x7f.0.0.1",
+	                                  "127.0.0.1:0053053",
+	                                  "1.2.3.4:53:53"};
 	size_t i;
 
 	(void)state;
@@ -804,8 +816,7 @@ static void no_servers(void **state)
 	assert_int_equal(dnsaudit__live_new(&live, NULL, 0, 0, 0, 2, 0, &err), DNSAUDIT_EINVAL);
 	assert_null(live);
 	assert_non_null(strstr(err.message, "no resolver configured"));
-	assert_int_equal(dnsaudit__live_new(&live, NULL, 0, 0, 0, 2, 70000, &err),
-			 DNSAUDIT_EINVAL);
+	assert_int_equal(dnsaudit__live_new(&live, NULL, 0, 0, 0, 2, 70000, &err), DNSAUDIT_EINVAL);
 
 	/* The system resolver: whatever this machine has, either works. */
 	rc = dnsaudit__live_new(&live, NULL, 0, 1, 0, 2, 0, &err);
@@ -820,42 +831,42 @@ static void no_servers(void **state)
 	dnsaudit__live_free(NULL);
 }
 
-#define FAKE(test, mode) \
-	cmocka_unit_test_prestate_setup_teardown(test, fake_setup, fake_teardown, \
-						 (&(struct fake){mode, -1, ""}))
+#define FAKE(test, mode)                                                                           \
+	cmocka_unit_test_prestate_setup_teardown(test, fake_setup, fake_teardown,                  \
+	                                         (&(struct fake){mode, -1, ""}))
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(specs_good),
-		cmocka_unit_test(specs_bad),
-		cmocka_unit_test(no_servers),
-		cmocka_unit_test(nsd_ok_txt),
-		cmocka_unit_test(nsd_ok_a_rrset),
-		cmocka_unit_test(nsd_nxdomain),
-		cmocka_unit_test(nsd_nodata),
-		cmocka_unit_test(nsd_cname_chain),
-		cmocka_unit_test(nsd_cname_asked_directly),
-		cmocka_unit_test(nsd_cname_loop_is_servfail),
-		cmocka_unit_test(nsd_big_txt_falls_back_to_tcp),
-		cmocka_unit_test(nsd_zone_without_soa),
-		cmocka_unit_test(nsd_refused_outside_its_zones),
-		cmocka_unit_test(nsd_many_queries_in_one_call),
-		cmocka_unit_test(closed_port_is_neterror_quickly),
-		FAKE(blackhole_times_out, "blackhole"),
-		FAKE(blackhole_deadline_bounds_the_call, "blackhole"),
-		FAKE(deadline_in_the_past_sends_nothing, "blackhole"),
-		FAKE(blackhole_queue_beyond_inflight_limit, "blackhole"),
-		FAKE(rotation_past_a_blackhole, "blackhole"),
-		FAKE(servfail_is_servfail, "servfail"),
-		FAKE(refused_is_refused, "refused"),
-		FAKE(rotation_past_a_refusal, "refused"),
-		FAKE(garbage_is_ignored, "garbage"),
-		FAKE(wrong_id_is_ignored, "wrong-id"),
-		FAKE(wrong_question_is_ignored, "wrong-question"),
-		FAKE(stuffed_answer_keeps_only_the_right_records, "stuffed"),
-		FAKE(truncated_udp_retried_over_tcp, "truncate-then-tcp"),
-		FAKE(slow_server_answers_within_timeout, "slow"),
+	    cmocka_unit_test(specs_good),
+	    cmocka_unit_test(specs_bad),
+	    cmocka_unit_test(no_servers),
+	    cmocka_unit_test(nsd_ok_txt),
+	    cmocka_unit_test(nsd_ok_a_rrset),
+	    cmocka_unit_test(nsd_nxdomain),
+	    cmocka_unit_test(nsd_nodata),
+	    cmocka_unit_test(nsd_cname_chain),
+	    cmocka_unit_test(nsd_cname_asked_directly),
+	    cmocka_unit_test(nsd_cname_loop_is_servfail),
+	    cmocka_unit_test(nsd_big_txt_falls_back_to_tcp),
+	    cmocka_unit_test(nsd_zone_without_soa),
+	    cmocka_unit_test(nsd_refused_outside_its_zones),
+	    cmocka_unit_test(nsd_many_queries_in_one_call),
+	    cmocka_unit_test(closed_port_is_neterror_quickly),
+	    FAKE(blackhole_times_out, "blackhole"),
+	    FAKE(blackhole_deadline_bounds_the_call, "blackhole"),
+	    FAKE(deadline_in_the_past_sends_nothing, "blackhole"),
+	    FAKE(blackhole_queue_beyond_inflight_limit, "blackhole"),
+	    FAKE(rotation_past_a_blackhole, "blackhole"),
+	    FAKE(servfail_is_servfail, "servfail"),
+	    FAKE(refused_is_refused, "refused"),
+	    FAKE(rotation_past_a_refusal, "refused"),
+	    FAKE(garbage_is_ignored, "garbage"),
+	    FAKE(wrong_id_is_ignored, "wrong-id"),
+	    FAKE(wrong_question_is_ignored, "wrong-question"),
+	    FAKE(stuffed_answer_keeps_only_the_right_records, "stuffed"),
+	    FAKE(truncated_udp_retried_over_tcp, "truncate-then-tcp"),
+	    FAKE(slow_server_answers_within_timeout, "slow"),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -178,7 +178,7 @@ static int load_system(struct dnsaudit__live *live, dnsaudit_error *err)
 
 	if (st != LDNS_STATUS_OK) {
 		dnsaudit__error_set(err, DNSAUDIT_EINVAL, "no resolver configured: %s",
-				    ldns_get_errorstr_by_id(st));
+		                    ldns_get_errorstr_by_id(st));
 		return DNSAUDIT_EINVAL;
 	}
 	n = ldns_resolver_nameserver_count(r);
@@ -199,7 +199,7 @@ static int load_system(struct dnsaudit__live *live, dnsaudit_error *err)
 			memcpy(&a4, ldns_rdf_data(ns), sizeof(a4));
 			set_v4(&live->servers[live->count++], &a4, port);
 		} else if (ldns_rdf_get_type(ns) == LDNS_RDF_TYPE_AAAA &&
-			   ldns_rdf_size(ns) == sizeof(a6)) {
+		           ldns_rdf_size(ns) == sizeof(a6)) {
 			memcpy(&a6, ldns_rdf_data(ns), sizeof(a6));
 			set_v6(&live->servers[live->count++], &a6, port);
 		}
@@ -207,14 +207,14 @@ static int load_system(struct dnsaudit__live *live, dnsaudit_error *err)
 	ldns_resolver_deep_free(r);
 	if (live->count == 0) {
 		dnsaudit__error_set(err, DNSAUDIT_EINVAL,
-				    "no resolver configured (no nameserver in /etc/resolv.conf)");
+		                    "no resolver configured (no nameserver in /etc/resolv.conf)");
 		return DNSAUDIT_EINVAL;
 	}
 	return 0;
 }
 
 static int load_specs(struct dnsaudit__live *live, const char *const *specs, size_t n,
-		      dnsaudit_error *err)
+                      dnsaudit_error *err)
 {
 	size_t i;
 
@@ -226,9 +226,9 @@ static int load_specs(struct dnsaudit__live *live, const char *const *specs, siz
 	for (i = 0; i < n; i++) {
 		if (specs[i] == NULL || parse_spec(specs[i], &live->servers[i]) < 0) {
 			dnsaudit__error_set(err, DNSAUDIT_EINVAL,
-					    "bad resolver \"%.*s\": expected ADDR, ADDR:PORT, "
-					    "[V6]:PORT or V6 (port 1-65535)",
-					    SPEC_MAX, specs[i] != NULL ? specs[i] : "(null)");
+			                    "bad resolver \"%.*s\": expected ADDR, ADDR:PORT, "
+			                    "[V6]:PORT or V6 (port 1-65535)",
+			                    SPEC_MAX, specs[i] != NULL ? specs[i] : "(null)");
 			return DNSAUDIT_EINVAL;
 		}
 		live->count++;
@@ -237,8 +237,8 @@ static int load_specs(struct dnsaudit__live *live, const char *const *specs, siz
 }
 
 int dnsaudit__live_new(struct dnsaudit__live **out, const char *const *specs, size_t n,
-		       int use_system, unsigned timeout_ms, unsigned retries, unsigned edns_size,
-		       dnsaudit_error *err)
+                       int use_system, unsigned timeout_ms, unsigned retries, unsigned edns_size,
+                       dnsaudit_error *err)
 {
 	struct dnsaudit__live *live;
 	int rc;
@@ -246,7 +246,7 @@ int dnsaudit__live_new(struct dnsaudit__live **out, const char *const *specs, si
 	*out = NULL;
 	if (edns_size > 65535) {
 		dnsaudit__error_set(err, DNSAUDIT_EINVAL, "EDNS buffer size %u exceeds 65535",
-				    edns_size);
+		                    edns_size);
 		return DNSAUDIT_EINVAL;
 	}
 	if (n == 0 && !use_system) {
@@ -511,7 +511,7 @@ static int push_clone(ldns_rr_list *list, const ldns_rr *rr)
 
 /* Records of the answer section owned by name with type type, cloned. */
 static int collect(ldns_rr_list *to, const ldns_rr_list *ans, const ldns_rdf *name,
-		   ldns_rr_type type, size_t limit)
+                   ldns_rr_type type, size_t limit)
 {
 	size_t i, found = 0;
 
@@ -538,7 +538,7 @@ static int collect(ldns_rr_list *to, const ldns_rr_list *ans, const ldns_rdf *na
  * DNSAUDIT_MAX_CNAME_CHAIN links (or loops). -1 on no memory.
  */
 static int follow_chain(struct dnsaudit_answer *a, const ldns_rr_list *ans, const ldns_rdf *qname,
-			ldns_rr_type qtype, int *too_long)
+                        ldns_rr_type qtype, int *too_long)
 {
 	const ldns_rdf *name = qname;
 	size_t links;
@@ -562,8 +562,8 @@ static int follow_chain(struct dnsaudit_answer *a, const ldns_rr_list *ans, cons
 		got = collect(a->chain, ans, name, LDNS_RR_TYPE_CNAME, 1);
 		if (got <= 0)
 			return got;
-		name = ldns_rr_rdf(ldns_rr_list_rr(a->chain, ldns_rr_list_rr_count(a->chain) - 1),
-				   0);
+		name =
+		    ldns_rr_rdf(ldns_rr_list_rr(a->chain, ldns_rr_list_rr_count(a->chain) - 1), 0);
 	}
 }
 
@@ -588,7 +588,7 @@ static int fill_data(struct job *j, const ldns_pkt *pkt)
 		clear_records(a);
 		a->status = DNSAUDIT_DNS_SERVFAIL;
 		snprintf(buf, sizeof(buf), "CNAME chain from %s longer than %d links or looping",
-			 a->qname, DNSAUDIT_MAX_CNAME_CHAIN);
+		         a->qname, DNSAUDIT_MAX_CNAME_CHAIN);
 		return dnsaudit__answer_set_detail(a, buf);
 	}
 	if (ldns_pkt_get_rcode(pkt) == LDNS_RCODE_NXDOMAIN)
@@ -621,12 +621,12 @@ static int fill_from_response(struct call *c, struct job *j)
 	case LDNS_RCODE_REFUSED:
 		a->status = DNSAUDIT_DNS_REFUSED;
 		snprintf(buf, sizeof(buf), "%s answered REFUSED",
-			 c->live->servers[j->resp_server].name);
+		         c->live->servers[j->resp_server].name);
 		return dnsaudit__answer_set_detail(a, buf);
 	default:
 		a->status = DNSAUDIT_DNS_SERVFAIL;
 		snprintf(buf, sizeof(buf), "%s answered %s", c->live->servers[j->resp_server].name,
-			 rcode_name(rcode, rbuf, sizeof(rbuf)));
+		         rcode_name(rcode, rbuf, sizeof(rbuf)));
 		return dnsaudit__answer_set_detail(a, buf);
 	}
 }
@@ -648,18 +648,19 @@ static void failure_detail(const struct call *c, const struct job *j, char *buf,
 		break;
 	case FAIL_CLOSED:
 		snprintf(buf, size, "%s%s: connection closed before a response (%u attempts)", sv,
-			 proto, j->attempt);
+		         proto, j->attempt);
 		break;
 	case FAIL_DEADLINE:
 		if (j->attempt == 0)
 			snprintf(buf, size, "deadline reached before the query was sent");
 		else
-			snprintf(buf, size, "no response from %s%s before the deadline (%u attempts)",
-				 sv, proto, j->attempt);
+			snprintf(buf, size,
+			         "no response from %s%s before the deadline (%u attempts)", sv,
+			         proto, j->attempt);
 		break;
 	default:
 		snprintf(buf, size, "no response from %s%s after %u attempts", sv, proto,
-			 j->attempt);
+		         j->attempt);
 		break;
 	}
 }
@@ -674,7 +675,7 @@ static int fill_from_failure(struct call *c, struct job *j)
 	a->ad = 0;
 	a->transport = j->tcp ? "tcp" : "udp";
 	a->status = (j->fail == FAIL_SOCKET || j->fail == FAIL_CLOSED) ? DNSAUDIT_DNS_NETERROR
-								       : DNSAUDIT_DNS_TIMEOUT;
+	                                                               : DNSAUDIT_DNS_TIMEOUT;
 	failure_detail(c, j, buf, sizeof(buf));
 	if (dnsaudit__answer_set_detail(a, buf) < 0)
 		return -1;
@@ -759,7 +760,7 @@ enum verdict { IGNORE, TRUNCATED, VALID, NOMEM };
  * over UDP is not parsed at all (it may be cut mid-record).
  */
 static enum verdict check_response(const struct job *j, const uint8_t *msg, size_t len, int tcp,
-				   ldns_pkt **out)
+                                   ldns_pkt **out)
 {
 	ldns_status st;
 
@@ -792,15 +793,14 @@ static int on_response(struct call *c, struct job *j, ldns_pkt *pkt, uint64_t no
 	j->resp = pkt;
 	j->resp_server = j->server;
 	j->resp_tcp = j->tcp;
-	if (rcode != LDNS_RCODE_NOERROR && rcode != LDNS_RCODE_NXDOMAIN &&
-	    c->live->count > 1 && j->attempt < c->live->attempts)
+	if (rcode != LDNS_RCODE_NOERROR && rcode != LDNS_RCODE_NXDOMAIN && c->live->count > 1 &&
+	    j->attempt < c->live->attempts)
 		return next_attempt(c, j, now);
 	return finish(c, j);
 }
 
 /* Act on a complete message; 1 when it ended the wait for this attempt. */
-static int on_message(struct call *c, struct job *j, const uint8_t *msg, size_t len,
-		      uint64_t now)
+static int on_message(struct call *c, struct job *j, const uint8_t *msg, size_t len, uint64_t now)
 {
 	ldns_pkt *pkt;
 
@@ -890,7 +890,8 @@ static int on_tcp_readable(struct call *c, struct job *j, uint64_t now)
 				continue;
 			if (got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
 				return 0;
-			record_failure(j, got == 0 ? FAIL_CLOSED : FAIL_SOCKET, got == 0 ? 0 : errno);
+			record_failure(j, got == 0 ? FAIL_CLOSED : FAIL_SOCKET,
+			               got == 0 ? 0 : errno);
 			return next_attempt(c, j, now);
 		}
 		j->tcp_have += (size_t)got;
@@ -1047,7 +1048,7 @@ static void call_free(struct call *c)
 }
 
 int dnsaudit__live_resolve(const struct dnsaudit__live *live, struct dnsaudit__live_query *qs,
-			   size_t n, uint64_t deadline_ms, dnsaudit__live_stats *stats)
+                           size_t n, uint64_t deadline_ms, dnsaudit__live_stats *stats)
 {
 	dnsaudit__live_stats ignored = {0, 0};
 	struct call c;

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# demo.sh -- build mailaudit and audit the bundled demo zone.
+#
+# Prints the text report and writes report.xml in the repository root.
+# Needs the 'build' packages: `bash scripts/install-deps.sh build` first.
+# Exits with the audit's own status (0 expected for the demo zone).
+set -euo pipefail
+
+# Work from the repository root whatever the caller's directory.
+cd "$(dirname "$0")/.."
+
+cmake -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo
+cmake --build build -j2
+
+echo
+echo "== ./build/mailaudit check demo.example --zone testdata/zones -o report.xml"
+# Run outside `set -e` so the audit's exit status is reported, then returned.
+rc=0
+./build/mailaudit check demo.example --zone testdata/zones -o report.xml || rc=$?
+echo
+if [ "$rc" -eq 0 ]; then
+	echo "demo: OK; XML report written to $(pwd)/report.xml"
+else
+	echo "demo: mailaudit exited with status $rc" >&2
+fi
+exit "$rc"

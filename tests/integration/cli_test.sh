@@ -1,0 +1,158 @@
+#!/usr/bin/env bash
+# cli_test.sh -- the mailaudit CLI end to end: exit codes, formats, the XSD,
+# the same findings from zone files and from a real NSD serving them, hostile
+# record content, overlay mode, and resolvers that fail (timeout, SERVFAIL).
+#
+#   cli_test.sh MAILAUDIT FAKEDNS NSD_STATE_DIR TESTDATA DATADIR WORKDIR
+#
+# Prints one line per check and a closing "N passed, N failed".
+set -u
+
+MA=$1 FAKEDNS=$2 STATE=$3 TESTDATA=$4 DATADIR=$5 WORK=$6
+ZONES=$TESTDATA/zones
+XSD=$DATADIR/report.xsd
+PORT=$(cat "$STATE/port")
+NSD=127.0.0.1:$PORT
+mkdir -p "$WORK"
+pass=0 fail=0
+fakepids=()
+
+cleanup() {
+	for p in "${fakepids[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
+}
+trap cleanup EXIT
+
+ok() { pass=$((pass + 1)); echo "ok   $*"; }
+bad() { fail=$((fail + 1)); echo "FAIL $*"; }
+check() { # check NAME COMMAND...: passes when the command succeeds
+	local name=$1; shift
+	if "$@"; then ok "$name"; else bad "$name"; fi
+}
+xp() { xmllint --xpath "$2" "$1" 2>/dev/null; }
+valid_xml() { xmllint --noout --schema "$XSD" "$1" 2>"$WORK/xsd.err" || { cat "$WORK/xsd.err"; return 1; }; }
+finding_ids() { xp "$1" "/audit/findings/finding/@id" | tr ' ' '\n' | sed -n 's/^id="\(.*\)"$/\1/p' | sort; }
+
+# A hostile fake server on a free port: start_fake MODE -> sets FAKE to ADDR:PORT.
+start_fake() {
+	local port ready=$WORK/fake-$1.ready
+	rm -f "$ready"
+	for _ in 1 2 3 4 5; do
+		port=$((20000 + RANDOM % 40000))
+		"$FAKEDNS" --port "$port" --mode "$1" --ready-file "$ready" &
+		local pid=$!
+		for _ in $(seq 100); do [ -f "$ready" ] && break; kill -0 $pid 2>/dev/null || break; sleep 0.02; done
+		if [ -f "$ready" ]; then fakepids+=("$pid"); FAKE=127.0.0.1:$port; return 0; fi
+		kill $pid 2>/dev/null; wait $pid 2>/dev/null
+	done
+	return 1
+}
+
+# --- usage and exit codes -------------------------------------------------
+check "--version prints the version" bash -c "'$MA' --version | grep -q '^mailaudit [0-9]'"
+check "--help exits 0" "$MA" --help
+"$MA" check >/dev/null 2>&1; check "check without DOMAIN exits 2" test $? -eq 2
+"$MA" check x.example --bogus >/dev/null 2>&1; check "unknown option exits 2" test $? -eq 2
+"$MA" frobnicate >/dev/null 2>&1; check "unknown command exits 2" test $? -eq 2
+"$MA" check x.example --zone "$ZONES" --format yaml >/dev/null 2>&1; check "bad --format exits 2" test $? -eq 2
+"$MA" check 'exa mple..com' --zone "$ZONES" >/dev/null 2>&1; check "invalid domain exits 2" test $? -eq 2
+"$MA" check x.example --zone /nonexistent/zones >/dev/null 2>"$WORK/err"; rc=$?
+check "unreadable zone path exits 2" test $rc -eq 2
+check "unreadable zone path is named" grep -q "/nonexistent/zones" "$WORK/err"
+
+printf '$ORIGIN bad.example.\n@ 300 IN MX 10 mx1\nmx1 300 IN A 192.0.2.300\n' >"$WORK/bad.example.zone"
+"$MA" check bad.example --zone "$WORK/bad.example.zone" >/dev/null 2>"$WORK/err"; rc=$?
+check "malformed zone file exits 2" test $rc -eq 2
+check "malformed zone file error has file:line" grep -q "bad.example.zone:3:" "$WORK/err"
+
+"$MA" check mx-literal.example --zone "$ZONES" --fail-under B -q -o "$WORK/l.xml"; rc=$?
+check "--fail-under B on grade D exits 1" test $rc -eq 1
+"$MA" check mx-literal.example --zone "$ZONES" --fail-under D -q -o "$WORK/l.xml"; rc=$?
+check "--fail-under D on grade D exits 0" test $rc -eq 0
+"$MA" check mx-literal.example --zone "$ZONES" --fail-under Z >/dev/null 2>&1; rc=$?
+check "--fail-under with an unknown grade exits 2" test $rc -eq 2
+
+# --- formats ----------------------------------------------------------------
+"$MA" check demo.example --zone "$ZONES" -o "$WORK/demo.json" -q
+check "-o .json writes JSON" python3 -c "import json,sys; d=json.load(open(sys.argv[1])); assert d['domain']=='demo.example' and 'grade' in d and isinstance(d['findings'],list) and d['areas'] and d['facts']" "$WORK/demo.json"
+"$MA" check demo.example --zone "$ZONES" -o "$WORK/demo.txt" -q
+check "-o .txt writes text" grep -q "^Grade: " "$WORK/demo.txt"
+"$MA" check demo.example --zone "$ZONES" --format xml -o "$WORK/demo.json2" -q
+check "--format wins over the extension" valid_xml "$WORK/demo.json2"
+out=$("$MA" check demo.example --zone "$ZONES" --lang es)
+check "--lang es translates the text report" grep -q "^Nota: " <<<"$out"
+"$MA" check demo.example --zone "$ZONES" -o "$WORK/q.xml" -q >"$WORK/stdout"
+check "-q prints nothing" test ! -s "$WORK/stdout"
+a=$("$MA" check demo.example --zone "$ZONES" --format json | sed 's/"started":"[^"]*"//')
+b=$("$MA" check demo.example --zone "$ZONES" --format json | sed 's/"started":"[^"]*"//')
+check "JSON is deterministic" test "$a" = "$b"
+out=$("$MA" check piñata.es --zone "$ZONES")
+check "IDN shows both forms" grep -q "^xn--piata-pta.es (piñata.es)" <<<"$out"
+
+# --- zone files and NSD give the same findings ------------------------------
+for d in demo.example mx-good.example mx-missing.example mx-null.example mx-cname.example \
+	mx-literal.example mx-unresolvable.example hostile.example xn--piata-pta.es; do
+	"$MA" check "$d" --zone "$ZONES" -q -o "$WORK/$d.zones.xml"
+	"$MA" check "$d" --resolver "$NSD" -q -o "$WORK/$d.nsd.xml"
+	check "$d: zones report validates" valid_xml "$WORK/$d.zones.xml"
+	check "$d: NSD report validates" valid_xml "$WORK/$d.nsd.xml"
+	z=$(finding_ids "$WORK/$d.zones.xml"; xp "$WORK/$d.zones.xml" "string(/audit/@grade)")
+	n=$(finding_ids "$WORK/$d.nsd.xml"; xp "$WORK/$d.nsd.xml" "string(/audit/@grade)")
+	check "$d: same findings and grade from zones and NSD" test "$z" = "$n"
+	check "$d: NSD answers came over the network" test "$(xp "$WORK/$d.nsd.xml" "string(/audit/mx/answer/@origin)")" = "$NSD"
+done
+check "demo.example has findings" test -n "$(finding_ids "$WORK/demo.example.nsd.xml")"
+
+# --- hostile content ----------------------------------------------------------
+H=$WORK/hostile.example.nsd.xml
+check "hostile: the big TXT set came over TCP" test "$(xp "$H" "string(/audit/txt/answer/@transport)")" = tcp
+check "hostile: all 12 TXT records kept" test "$(xp "$H" "count(/audit/txt/answer/rr)")" = 12
+check "hostile: no raw <script in the XML" bash -c "! grep -q '<script' '$H'"
+check "hostile: markup is escaped" grep -q '&lt;script&gt;' "$H"
+check "hostile: NUL is \\000" grep -q 'v=spf1 \\000 nul' "$H"
+check "hostile: invalid UTF-8 is \\DDD" grep -q 'bad utf8 \\255\\254 \\195' "$H"
+check "hostile: U+FFFE is escaped" grep -q '\\239\\191\\190 U+FFFE' "$H"
+check "hostile: valid UTF-8 kept" grep -q 'piñata ünïcode' "$H"
+"$MA" check hostile.example --resolver "$NSD" --format json >"$WORK/h.json"
+check "hostile: JSON parses" python3 -c "import json,sys; json.load(open(sys.argv[1]))" "$WORK/h.json"
+check "hostile: no raw < in JSON" bash -c "! grep -q '<' '$WORK/h.json'"
+
+# --- overlay: the zone file about to be published, the rest live -------------
+mkdir -p "$WORK/new"
+printf '$ORIGIN demo.example.\n@ 300 IN SOA ns1 host 1 2 3 4 5\n@ 300 IN MX 10 mx2.mailhost.example.\n' >"$WORK/new/demo.example.zone"
+"$MA" check demo.example --zone "$WORK/new/demo.example.zone" --resolver "$NSD" -q -o "$WORK/ov.xml"
+check "overlay: the zone file answers for its names" test "$(xp "$WORK/ov.xml" "string(/audit/mx/host/@name)")" = mx2.mailhost.example.
+check "overlay: other names come from the resolver" test "$(xp "$WORK/ov.xml" "string(/audit/mx/host/answer[1]/@origin)")" = "$NSD"
+check "overlay: source kind" test "$(xp "$WORK/ov.xml" "string(/audit/source/@kind)")" = overlay
+printf 'demo.example. 300 IN MX 10 mx2.mailhost.example.\n' >"$WORK/noauthority.txt"
+"$MA" check demo.example --zone "$WORK/noauthority.txt" --resolver "$NSD" >/dev/null 2>"$WORK/err"; rc=$?
+check "overlay: a file without authority is refused (exit 2)" test $rc -eq 2
+check "overlay: the refusal names the file" grep -q "noauthority.txt" "$WORK/err"
+
+# --- failing resolvers: inconclusive, never missing ---------------------------
+if start_fake blackhole; then
+	t0=$(date +%s)
+	"$MA" check demo.example --resolver "$FAKE" -o "$WORK/bh.xml" -q 2>"$WORK/err"; rc=$?
+	t=$(($(date +%s) - t0))
+	check "blackhole: exit 3 (no answer at all)" test $rc -eq 3
+	check "blackhole: ends within 30 s (took ${t}s)" test $t -le 30
+	check "blackhole: mx area is inconclusive (timeout)" test "$(xp "$WORK/bh.xml" "string(/audit/area[@name='mx']/@reason)")" = timeout
+	check "blackhole: no mx.missing" test -z "$(finding_ids "$WORK/bh.xml" | grep mx.missing)"
+	check "blackhole: report validates" valid_xml "$WORK/bh.xml"
+else
+	bad "blackhole: fakedns did not start"
+fi
+if start_fake servfail; then
+	"$MA" check demo.example --resolver "$FAKE" -o "$WORK/sf.xml" -q; rc=$?
+	check "servfail: exit 0 (an answer came)" test $rc -eq 0
+	check "servfail: mx area is inconclusive (servfail)" test "$(xp "$WORK/sf.xml" "string(/audit/area[@name='mx']/@reason)")" = servfail
+	check "servfail: no mx finding at all" test -z "$(finding_ids "$WORK/sf.xml")"
+	check "servfail: grade not penalised" test "$(xp "$WORK/sf.xml" "string(/audit/@score)")" = 100
+else
+	bad "servfail: fakedns did not start"
+fi
+"$MA" check demo.example --resolver 127.0.0.1:1 --timeout 0.5 --retries 0 -q -o "$WORK/ne.xml"; rc=$?
+check "nothing listening: exit 3" test $rc -eq 3
+check "nothing listening: inconclusive, not missing" test "$(xp "$WORK/ne.xml" "string(/audit/area[@name='mx']/@status)")" = inconclusive
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
