@@ -7,9 +7,10 @@
 FROM debian:12 AS builder
 # Dependencies first, from the script alone, so this layer survives source edits.
 COPY scripts/install-deps.sh /tmp/install-deps.sh
-# libcmocka-dev: the unit tests are part of the image build.
+# The unit tests are part of the image build: libcmocka-dev links them and
+# libxml2-utils (xmllint) validates the XML report in the `demo` test.
 RUN bash /tmp/install-deps.sh build \
- && DEBIAN_FRONTEND=noninteractive apt-get install -y libcmocka-dev \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y libcmocka-dev libxml2-utils \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .

@@ -3,7 +3,8 @@
 # zone_fuzzer) with clang in build-fuzz/, run it for SECONDS on
 # fuzz/corpora/TARGET/ (new inputs are added there) and print libFuzzer's
 # final stats. Crashes, leaks and timeouts are written as fuzz/crash-* etc.;
-# add them to the corpus once fixed. The whole log is build-fuzz/TARGET.log.
+# add them to the corpus once fixed. Logs: build-fuzz/build.log and
+# build-fuzz/TARGET.log.
 set -eu
 
 usage="usage: fuzz/run.sh TARGET SECONDS"
@@ -15,9 +16,15 @@ corpus="$root/fuzz/corpora/$target"
 dict="$root/fuzz/$target.dict"
 log="$build/$target.log"
 
-cmake -S "$root" -B "$build" -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-	-DBUILD_FUZZERS=ON -DBUILD_TESTS=OFF -DSANITIZE="address;undefined" >/dev/null
-cmake --build "$build" --target "$target" -j "$(nproc 2>/dev/null || echo 2)"
+mkdir -p "$build"
+if ! { cmake -S "$root" -B "$build" -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	-DBUILD_FUZZERS=ON -DBUILD_TESTS=OFF -DSANITIZE="address;undefined" &&
+	cmake --build "$build" --target "$target" -j "$(nproc 2>/dev/null || echo 2)"; } \
+	>"$build/build.log" 2>&1; then
+	tail -n 40 "$build/build.log" >&2
+	echo "building $target failed; see $build/build.log" >&2
+	exit 1
+fi
 
 mkdir -p "$corpus"
 set -- -max_total_time="$seconds" -timeout=10 -max_len=8192 -print_final_stats=1 \

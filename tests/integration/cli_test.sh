@@ -123,6 +123,10 @@ printf '$ORIGIN demo.example.\n@ 300 IN SOA ns1 host 1 2 3 4 5\n@ 300 IN MX 10 m
 check "overlay: the zone file answers for its names" test "$(xp "$WORK/ov.xml" "string(/audit/mx/host/@name)")" = mx2.mailhost.example.
 check "overlay: other names come from the resolver" test "$(xp "$WORK/ov.xml" "string(/audit/mx/host/answer[1]/@origin)")" = "$NSD"
 check "overlay: source kind" test "$(xp "$WORK/ov.xml" "string(/audit/source/@kind)")" = overlay
+printf '$ORIGIN shop.example.\n@ 300 IN SOA ns1 host 1 2 3 4 5\n@ 300 IN MX 10 mail\nmail 300 IN CNAME mx1.mailhost.example.\n' >"$WORK/new/shop.example.zone"
+"$MA" check shop.example --zone "$WORK/new/shop.example.zone" --resolver "$NSD" -q -o "$WORK/ov2.xml"
+check "overlay: a CNAME out of the zone file is followed live" test "$(xp "$WORK/ov2.xml" "string(/audit/mx/host/@resolved)")" = yes
+check "overlay: ... so no false mx.unresolvable" test "$(finding_ids "$WORK/ov2.xml" | tr '\n' ' ')" = "mx.cname mx.single-host "
 printf 'demo.example. 300 IN MX 10 mx2.mailhost.example.\n' >"$WORK/noauthority.txt"
 "$MA" check demo.example --zone "$WORK/noauthority.txt" --resolver "$NSD" >/dev/null 2>"$WORK/err"; rc=$?
 check "overlay: a file without authority is refused (exit 2)" test $rc -eq 2

@@ -18,9 +18,9 @@
 #define AUDITS 200
 
 static const char *const domains[] = {
-	"demo.example",	    "mx-good.example",	      "mx-missing.example",
-	"mx-null.example",  "mx-cname.example",	      "mx-literal.example",
-	"hostile.example",  "mx-unresolvable.example", "xn--piata-pta.es",
+    "demo.example",    "mx-good.example",         "mx-missing.example",
+    "mx-null.example", "mx-cname.example",        "mx-literal.example",
+    "hostile.example", "mx-unresolvable.example", "xn--piata-pta.es",
 };
 #define NDOMAINS (sizeof(domains) / sizeof(domains[0]))
 
@@ -133,9 +133,10 @@ int main(int argc, char **argv)
 			passed++;
 		} else {
 			failed++;
-			fprintf(stderr, "audit %zu (%s) differs from the sequential run:\n%s\n---\n%s\n",
-				i, domains[i % NDOMAINS], jobs[i].json ? jobs[i].json : "(failed)",
-				want ? want : "(failed)");
+			fprintf(stderr,
+			        "audit %zu (%s) differs from the sequential run:\n%s\n---\n%s\n", i,
+			        domains[i % NDOMAINS], jobs[i].json ? jobs[i].json : "(failed)",
+			        want ? want : "(failed)");
 		}
 		free(jobs[i].json);
 	}

@@ -19,6 +19,8 @@
  *   stuffed            the right answer plus unrelated records in the answer
  *                      section (another name, the parent, a sibling, a CNAME)
  *   truncate-then-tcp  UDP: TC set, no records; TCP: the real answer
+ *   truncate-then-close  UDP: TC set; TCP: read the query, close unanswered
+ *   truncate-then-hang   UDP: TC set; TCP: read the query, never answer
  *   slow               correct answers after 1.5 s (UDP; TCP answers at once)
  * Correct answers: TXT "fakedns answer" for TXT, 192.0.2.1 for A,
  * 2001:db8::1 for AAAA, and NODATA for other types.
@@ -53,12 +55,22 @@ enum mode {
 	MODE_WRONG_QUESTION,
 	MODE_STUFFED,
 	MODE_TRUNCATE_THEN_TCP,
+	MODE_TRUNCATE_THEN_CLOSE,
+	MODE_TRUNCATE_THEN_HANG,
 	MODE_SLOW
 };
 
-static const char *const mode_names[] = {"blackhole", "servfail",          "refused",
-                                         "garbage",   "wrong-id",          "wrong-question",
-                                         "stuffed",   "truncate-then-tcp", "slow"};
+static const char *const mode_names[] = {"blackhole",
+                                         "servfail",
+                                         "refused",
+                                         "garbage",
+                                         "wrong-id",
+                                         "wrong-question",
+                                         "stuffed",
+                                         "truncate-then-tcp",
+                                         "truncate-then-close",
+                                         "truncate-then-hang",
+                                         "slow"};
 
 /* Messages to send for one query; each is malloc()ed. */
 struct out {
@@ -321,6 +333,12 @@ static void respond(struct out *o, const uint8_t *query, size_t qlen, int tcp)
 		if (r != NULL)
 			stuffed(r, qname, qtype);
 		break;
+	case MODE_TRUNCATE_THEN_CLOSE:
+	case MODE_TRUNCATE_THEN_HANG:
+		r = tcp ? NULL : reply_to(q, LDNS_RCODE_NOERROR);
+		if (r != NULL)
+			ldns_pkt_set_tc(r, true);
+		break;
 	case MODE_TRUNCATE_THEN_TCP:
 		r = reply_to(q, LDNS_RCODE_NOERROR);
 		if (r != NULL && tcp)
@@ -442,6 +460,10 @@ static void on_client(struct client *cl)
 			write_all(cl->fd, o.msg[i], o.len[i]);
 		}
 		out_clear(&o);
+		if (mode == MODE_TRUNCATE_THEN_CLOSE) {
+			client_close(cl);
+			return;
+		}
 		memmove(cl->buf, cl->buf + 2 + need, cl->have - 2 - need);
 		cl->have -= 2 + need;
 	}

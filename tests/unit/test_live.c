@@ -656,6 +656,48 @@ static void truncated_udp_retried_over_tcp(void **state)
 	dnsaudit__answer_free(a);
 }
 
+/* TC over UDP, then the TCP connection closes unanswered: a network error. */
+static void tcp_closed_is_neterror(void **state)
+{
+	struct fake *fk = *state;
+	const char *specs[1] = {fk->spec};
+	dnsaudit__live_stats st;
+	uint64_t elapsed;
+	struct dnsaudit_answer *a =
+	    resolve_one(specs, 1, 2000, 1, 0, "x.example.", LDNS_RR_TYPE_TXT, &st, &elapsed);
+	char want[96];
+
+	assert_int_equal(a->status, DNSAUDIT_DNS_NETERROR);
+	assert_string_equal(a->transport, "tcp");
+	snprintf(want, sizeof(want), "%s over tcp: connection closed", fk->spec);
+	assert_non_null(strstr(dnsaudit_answer_detail(a), want));
+	/* Two attempts, each a UDP datagram and a TCP query. */
+	assert_int_equal(st.packets, 4);
+	assert_int_equal(st.answers, 0);
+	assert_true(elapsed < SLACK_MS);
+	dnsaudit__answer_free(a);
+}
+
+/* TC over UDP, then TCP never answers: the TCP phase times out too. */
+static void tcp_hang_times_out(void **state)
+{
+	struct fake *fk = *state;
+	const char *specs[1] = {fk->spec};
+	dnsaudit__live_stats st;
+	uint64_t elapsed;
+	struct dnsaudit_answer *a =
+	    resolve_one(specs, 1, 200, 1, 0, "x.example.", LDNS_RR_TYPE_TXT, &st, &elapsed);
+	char want[96];
+
+	assert_int_equal(a->status, DNSAUDIT_DNS_TIMEOUT);
+	assert_string_equal(a->transport, "tcp");
+	snprintf(want, sizeof(want), "no response from %s over tcp after 2 attempts", fk->spec);
+	assert_string_equal(dnsaudit_answer_detail(a), want);
+	assert_int_equal(st.packets, 4);
+	assert_true(elapsed >= 2 * 200 - 5 && elapsed < 2 * 200 + SLACK_MS);
+	dnsaudit__answer_free(a);
+}
+
 static void slow_server_answers_within_timeout(void **state)
 {
 	struct fake *fk = *state;
@@ -866,6 +908,8 @@ int main(void)
 	    FAKE(wrong_question_is_ignored, "wrong-question"),
 	    FAKE(stuffed_answer_keeps_only_the_right_records, "stuffed"),
 	    FAKE(truncated_udp_retried_over_tcp, "truncate-then-tcp"),
+	    FAKE(tcp_closed_is_neterror, "truncate-then-close"),
+	    FAKE(tcp_hang_times_out, "truncate-then-hang"),
 	    FAKE(slow_server_answers_within_timeout, "slow"),
 	};
 

@@ -183,6 +183,8 @@ static void absent_domain_is_nxdomain_not_an_error(void **state)
 	dnsaudit_report *r = audit(state, "no-such-domain.example");
 
 	assert_int_equal(count_finding(r, "mx.missing"), 1);
+	assert_int_equal(count_finding(r, "dns.nxdomain"), 1);
+	assert_string_equal(dnsaudit_report_finding_id(r, 0), "dns.nxdomain");
 	assert_value(r, "/audit/mx/@status", "nxdomain");
 	assert_true(dnsaudit_report_answered(r));
 	dnsaudit_report_free(r);

@@ -614,7 +614,7 @@ static void assert_authority(const struct dnsaudit__zoneset *zs, size_t i, const
 static void zones_authority_rules(void **state)
 {
 	struct tmp *t = *state;
-	const char *paths[4];
+	const char *paths[5];
 	struct dnsaudit__zoneset *zs;
 
 	/* The SOA owner wins over an earlier $ORIGIN and the file name. */
@@ -629,12 +629,15 @@ static void zones_authority_rules(void **state)
 	paths[2] = write_zone(t, "fromname.test.zone", "@ TXT \"n\"\n");
 	/* None: the root. */
 	paths[3] = write_zone(t, "plain.db", "y.test. TXT \"y\"\n");
-	zs = load_ok(paths, 4);
+	/* A root SOA is the root too. */
+	paths[4] = write_zone(t, "hint.zone", ". SOA a.root. b.root. 1 2 3 4 5\n");
+	zs = load_ok(paths, 5);
 	assert_authority(zs, 0, "soa.test.");
 	assert_authority(zs, 1, "origin.test.");
 	assert_authority(zs, 2, "fromname.test.");
 	assert_authority(zs, 3, NULL);
-	assert_null(dnsaudit__zoneset_authority(zs, 4));
+	assert_authority(zs, 4, NULL);
+	assert_null(dnsaudit__zoneset_authority(zs, 5));
 	dnsaudit__zoneset_free(zs);
 }
 

@@ -73,10 +73,10 @@ static void source_facts(xmlNodePtr audit, const dnsaudit_source *src)
 static void root_attrs(xmlNodePtr audit, const struct dnsaudit_report *r)
 {
 	char when[32];
-	time_t now = time(NULL);
+	time_t started = (time_t)r->started;
 	struct tm tm;
 
-	gmtime_r(&now, &tm);
+	gmtime_r(&started, &tm);
 	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	dnsaudit__fact_attr(audit, "domain", r->domain);
 	dnsaudit__fact_attr(audit, "domain-unicode", r->domain_unicode);
@@ -220,6 +220,7 @@ int dnsaudit_audit_domain(dnsaudit_report **out, dnsaudit_ctx *ctx, const char *
 	memset(&ctx->err, 0, sizeof(ctx->err));
 	if ((r = calloc(1, sizeof(*r))) == NULL)
 		return DNSAUDIT_ENOMEM;
+	r->started = (long long)time(NULL);
 	rc = dnsaudit__domain_normalize(domain, &r->domain, &r->domain_unicode, &ctx->err);
 	if (rc == 0)
 		rc = audit_into(r, ctx);

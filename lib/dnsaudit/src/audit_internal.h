@@ -73,6 +73,7 @@ struct dnsaudit_report {
 	char *grade;
 	int score;
 	int answered;
+	long long started; /* time(NULL) when the audit began */
 	dnsaudit_session_stats stats;
 	struct dnsaudit__finding_ref *findings;
 	size_t nfindings;

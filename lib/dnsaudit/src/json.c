@@ -1,7 +1,7 @@
 /*
  * json.c -- the JSON form of a report: a fixed, documented mapping of the
  * XML document (docs/report-format.md), deterministic for a given document.
- * Top level: domain, domain_unicode, grade, score, findings, areas, facts.
+ * Top level: domain, domain-unicode, grade, score, findings, areas, facts.
  * Every other element of /audit maps generically to
  * {"element": NAME, "attributes": {...}, "text": "...", "children": [...]}.
  */

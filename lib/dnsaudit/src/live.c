@@ -636,6 +636,7 @@ static void failure_detail(const struct call *c, const struct job *j, char *buf,
 	const char *sv = c->live->servers[j->server].name;
 	const char *proto = j->tcp ? " over tcp" : "";
 	const char *what = errno_text(j->fail_errno);
+	const char *plural = j->attempt == 1 ? "" : "s";
 	char ebuf[32];
 
 	if (what == NULL) {
@@ -644,23 +645,23 @@ static void failure_detail(const struct call *c, const struct job *j, char *buf,
 	}
 	switch (j->fail) {
 	case FAIL_SOCKET:
-		snprintf(buf, size, "%s%s: %s (%u attempts)", sv, proto, what, j->attempt);
+		snprintf(buf, size, "%s%s: %s (%u attempt%s)", sv, proto, what, j->attempt, plural);
 		break;
 	case FAIL_CLOSED:
-		snprintf(buf, size, "%s%s: connection closed before a response (%u attempts)", sv,
-		         proto, j->attempt);
+		snprintf(buf, size, "%s%s: connection closed before a response (%u attempt%s)", sv,
+		         proto, j->attempt, plural);
 		break;
 	case FAIL_DEADLINE:
 		if (j->attempt == 0)
 			snprintf(buf, size, "deadline reached before the query was sent");
 		else
 			snprintf(buf, size,
-			         "no response from %s%s before the deadline (%u attempts)", sv,
-			         proto, j->attempt);
+			         "no response from %s%s before the deadline (%u attempt%s)", sv,
+			         proto, j->attempt, plural);
 		break;
 	default:
-		snprintf(buf, size, "no response from %s%s after %u attempts", sv, proto,
-		         j->attempt);
+		snprintf(buf, size, "no response from %s%s after %u attempt%s", sv, proto,
+		         j->attempt, plural);
 		break;
 	}
 }

@@ -45,21 +45,30 @@ static int is_ip_literal(const char *name)
 	return inet_pton(AF_INET, buf, addr) == 1 || inet_pton(AF_INET6, buf, addr) == 1;
 }
 
+/* Sorted by preference first, so a huge set keeps its most preferred hosts. */
 static size_t read_hosts(const dnsaudit_answer *mx, struct mx_host *hosts, size_t max)
 {
-	size_t i, n = 0;
+	size_t i, n = 0, total = ldns_rr_list_rr_count(mx->rrs);
+	struct mx_host *all = calloc(total ? total : 1, sizeof(*all));
 
-	for (i = 0; i < ldns_rr_list_rr_count(mx->rrs) && n < max; i++) {
+	if (all == NULL)
+		return 0;
+	for (i = 0; i < total; i++) {
 		const ldns_rr *rr = ldns_rr_list_rr(mx->rrs, i);
 
 		if (ldns_rr_get_type(rr) != LDNS_RR_TYPE_MX || ldns_rr_rd_count(rr) != 2)
 			continue;
-		hosts[n].pref = ldns_rdf2native_int16(ldns_rr_rdf(rr, 0));
-		hosts[n].name = ldns_rdf2str(ldns_rr_rdf(rr, 1));
-		if (hosts[n].name != NULL)
+		all[n].pref = ldns_rdf2native_int16(ldns_rr_rdf(rr, 0));
+		all[n].name = ldns_rdf2str(ldns_rr_rdf(rr, 1));
+		if (all[n].name != NULL)
 			n++;
 	}
-	qsort(hosts, n, sizeof(*hosts), host_cmp);
+	qsort(all, n, sizeof(*all), host_cmp);
+	for (i = max; i < n; i++)
+		free(all[i].name);
+	n = n < max ? n : max;
+	memcpy(hosts, all, n * sizeof(*hosts));
+	free(all);
 	return n;
 }
 

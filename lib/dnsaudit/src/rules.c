@@ -16,6 +16,7 @@
 struct hit {
 	const struct rule *rule;
 	xmlNodePtr node;
+	size_t seq; /* order found: document order within a rule */
 };
 
 struct hits {
@@ -36,6 +37,7 @@ static int hits_add(struct hits *h, const struct rule *r, xmlNodePtr node)
 	}
 	h->v[h->n].rule = r;
 	h->v[h->n].node = node;
+	h->v[h->n].seq = h->n;
 	h->n++;
 	return 0;
 }
@@ -121,15 +123,15 @@ static void add_finding(xmlXPathContextPtr ctx, xmlNodePtr findings, const struc
 	}
 }
 
-/* Worst first; within a severity, policy order (qsort is not stable). */
+/* Worst first; then the order found: policy order, document order (qsort is not stable). */
 static int hit_cmp(const void *a, const void *b)
 {
 	const struct hit *x = a, *y = b;
 
 	if (x->rule->severity != y->rule->severity)
 		return (int)y->rule->severity - (int)x->rule->severity;
-	if (x->rule != y->rule)
-		return x->rule < y->rule ? -1 : 1;
+	if (x->seq != y->seq)
+		return x->seq < y->seq ? -1 : 1;
 	return 0;
 }
 
@@ -171,6 +173,13 @@ static int collect_hits(const struct dnsaudit_policy *p, xmlXPathContextPtr ctx,
 	return 0;
 }
 
+/* A rule that fails at run time does not fire; libxml2 must not print. */
+static void ignore_error(void *data, xmlErrorPtr e)
+{
+	(void)data;
+	(void)e;
+}
+
 int dnsaudit__rules_apply(const struct dnsaudit_policy *p, xmlDocPtr doc, dnsaudit_error *err)
 {
 	xmlXPathContextPtr ctx = xmlXPathNewContext(doc);
@@ -179,6 +188,8 @@ int dnsaudit__rules_apply(const struct dnsaudit_policy *p, xmlDocPtr doc, dnsaud
 	int score;
 	size_t i;
 
+	if (ctx != NULL)
+		ctx->error = ignore_error;
 	if (ctx == NULL || collect_hits(p, ctx, &h) != 0) {
 		xmlXPathFreeContext(ctx);
 		free(h.v);

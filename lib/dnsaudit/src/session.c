@@ -125,6 +125,8 @@ struct batch {
 	struct dnsaudit__live_query *live;
 	ldns_rdf **names; /* owned dnames of live questions */
 	size_t nlive;
+	struct dnsaudit_answer **fresh; /* answered in this batch (cache-owned) */
+	size_t nfresh;
 };
 
 /* Answers a question at once (zones, deadline) or queues it for the servers. */
@@ -146,7 +148,12 @@ static int dispatch_one(struct dnsaudit_session *s, struct batch *b, ldns_rdf *d
 		}
 		s->stats.queries++;
 		s->stats.answers++;
-		return cache_put(s, a) == 0 ? 1 : (dnsaudit__answer_free(a), -1);
+		if (cache_put(s, a) != 0) {
+			dnsaudit__answer_free(a);
+			return -1;
+		}
+		b->fresh[b->nfresh++] = a;
+		return 1;
 	}
 	if (past_deadline) {
 		a = local_answer(d, type, DNSAUDIT_DNS_TIMEOUT, "audit deadline reached");
@@ -176,8 +183,10 @@ static int run_live(struct dnsaudit_session *s, struct batch *b)
 	s->stats.packets += ls.packets;
 	s->stats.answers += ls.answers;
 	for (i = 0; i < b->nlive; i++) {
-		if (rc == 0 && cache_put(s, b->live[i].out) == 0)
+		if (rc == 0 && cache_put(s, b->live[i].out) == 0) {
+			b->fresh[b->nfresh++] = b->live[i].out;
 			b->live[i].out = NULL;
+		}
 	}
 	return rc == 0 ? 0 : DNSAUDIT_ENOMEM;
 }
@@ -192,6 +201,7 @@ static void batch_free(struct batch *b)
 	}
 	free(b->live);
 	free(b->names);
+	free(b->fresh);
 }
 
 static int dispatch_all(struct dnsaudit_session *s, struct batch *b, const dnsaudit_question *qs,
@@ -241,9 +251,90 @@ static int dispatch_all(struct dnsaudit_session *s, struct batch *b, const dnsau
 	return 0;
 }
 
+/*
+ * A CNAME chain that ends where this backend cannot answer: a zone file's
+ * alias to a name outside every file (overlay), or an authoritative server
+ * that stops at an alias into a zone it does not serve. The target is asked
+ * again, so a migration zone's CNAME to a provider is not reported missing.
+ */
+static const ldns_rdf *dangling_target(const struct dnsaudit_session *s,
+                                       const struct dnsaudit_answer *a)
+{
+	const ldns_rr *last;
+	const ldns_rdf *target;
+	size_t n = ldns_rr_list_rr_count(a->chain);
+
+	if (n == 0 || n >= DNSAUDIT_MAX_CNAME_CHAIN || ldns_rr_list_rr_count(a->rrs) > 0)
+		return NULL;
+	last = ldns_rr_list_rr(a->chain, n - 1);
+	if (ldns_rr_rd_count(last) < 1)
+		return NULL;
+	target = ldns_rr_rdf(last, 0);
+	if (strcmp(a->transport, "zone") == 0)
+		return a->status == DNSAUDIT_DNS_NXDOMAIN && s->source->live != NULL &&
+		               !dnsaudit__zoneset_covers(s->source->zones, target)
+		           ? target
+		           : NULL;
+	return a->status == DNSAUDIT_DNS_NODATA ? target : NULL;
+}
+
+/* a takes over t's outcome, records and chain, after its own chain. */
+static int splice(struct dnsaudit_answer *a, const struct dnsaudit_answer *t)
+{
+	size_t i;
+
+	for (i = 0; i < ldns_rr_list_rr_count(t->chain); i++)
+		if (!ldns_rr_list_push_rr(a->chain, ldns_rr_clone(ldns_rr_list_rr(t->chain, i))))
+			return -1;
+	for (i = 0; i < ldns_rr_list_rr_count(t->rrs); i++)
+		if (!ldns_rr_list_push_rr(a->rrs, ldns_rr_clone(ldns_rr_list_rr(t->rrs, i))))
+			return -1;
+	a->status = t->status;
+	a->rcode = t->rcode;
+	a->transport = t->transport;
+	return dnsaudit__answer_set_origin(a, t->origin) == 0 &&
+	               dnsaudit__answer_set_detail(a, t->detail) == 0
+	           ? 0
+	           : -1;
+}
+
+static int resolve_depth(struct dnsaudit_session *session, const dnsaudit_question *qs,
+                         size_t count, unsigned depth);
+
+static int follow_dangling(struct dnsaudit_session *s, struct batch *b, unsigned depth)
+{
+	size_t i;
+
+	for (i = 0; i < b->nfresh && depth < 4; i++) {
+		struct dnsaudit_answer *a = b->fresh[i];
+		const ldns_rdf *target = dangling_target(s, a);
+		const struct dnsaudit_answer *t;
+		dnsaudit_question q;
+		char *name;
+		int rc;
+
+		if (target == NULL || (name = ldns_rdf2str(target)) == NULL)
+			continue;
+		q.name = name;
+		q.type = a->qtype;
+		rc = resolve_depth(s, &q, 1, depth + 1);
+		t = rc == 0 ? dnsaudit_session_get(s, name, a->qtype) : NULL;
+		free(name);
+		if (t != NULL && t != a && splice(a, t) != 0)
+			return DNSAUDIT_ENOMEM;
+	}
+	return 0;
+}
+
 int dnsaudit_session_resolve(dnsaudit_session *session, const dnsaudit_question *qs, size_t count)
 {
-	struct batch b = {NULL, NULL, 0};
+	return resolve_depth(session, qs, count, 0);
+}
+
+static int resolve_depth(struct dnsaudit_session *session, const dnsaudit_question *qs,
+                         size_t count, unsigned depth)
+{
+	struct batch b = {NULL, NULL, 0, NULL, 0};
 	unsigned long before = session->stats.queries;
 	int rc;
 
@@ -251,13 +342,16 @@ int dnsaudit_session_resolve(dnsaudit_session *session, const dnsaudit_question 
 		return 0;
 	b.live = calloc(count, sizeof(*b.live));
 	b.names = calloc(count, sizeof(*b.names));
-	if (b.live == NULL || b.names == NULL) {
+	b.fresh = calloc(count, sizeof(*b.fresh));
+	if (b.live == NULL || b.names == NULL || b.fresh == NULL) {
 		batch_free(&b);
 		return DNSAUDIT_ENOMEM;
 	}
 	rc = dispatch_all(session, &b, qs, count);
 	if (rc == 0)
 		rc = run_live(session, &b);
+	if (rc == 0)
+		rc = follow_dangling(session, &b, depth);
 	/* A round is a batch that asked anything new: the critical path. */
 	if (session->stats.queries > before)
 		session->stats.rounds++;

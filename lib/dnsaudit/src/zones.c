@@ -20,7 +20,6 @@
  * follow the bad one, and hides $ORIGIN lines from its caller. Reading a
  * file into memory first lets us name the line where a bad entry starts.
  */
-#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
@@ -130,6 +129,45 @@ static int at_or_below(const ldns_rdf *child, const ldns_rdf *parent)
 		if (ascii_lower(c[off + i]) != ascii_lower(p[i]))
 			return 0;
 	return 1;
+}
+
+/* Offsets of the labels of a name_ok() name, root label excluded. */
+static size_t label_offsets(const uint8_t *d, size_t size, uint8_t off[LDNS_MAX_DOMAINLEN / 2])
+{
+	size_t n = 0, o = 0;
+
+	while (o < size && d[o] != 0 && n < LDNS_MAX_DOMAINLEN / 2) {
+		off[n++] = (uint8_t)o;
+		o += (size_t)d[o] + 1;
+	}
+	return n;
+}
+
+/*
+ * RFC 4034 6.1 canonical order, ignoring ASCII case: the order of
+ * ldns_dname_compare(), which finds each label anew from the start of the
+ * name and so costs half of all lookup time. Both names must be name_ok().
+ */
+static int name_cmp(const ldns_rdf *a, const ldns_rdf *b)
+{
+	uint8_t oa[LDNS_MAX_DOMAINLEN / 2], ob[LDNS_MAX_DOMAINLEN / 2];
+	const uint8_t *da = ldns_rdf_data(a), *db = ldns_rdf_data(b);
+	size_t na = label_offsets(da, ldns_rdf_size(a), oa);
+	size_t nb = label_offsets(db, ldns_rdf_size(b), ob);
+	const uint8_t *la, *lb;
+	size_t i, len;
+
+	while (na > 0 && nb > 0) {
+		la = da + oa[--na];
+		lb = db + ob[--nb];
+		len = la[0] < lb[0] ? la[0] : lb[0];
+		for (i = 1; i <= len; i++)
+			if (ascii_lower(la[i]) != ascii_lower(lb[i]))
+				return ascii_lower(la[i]) < ascii_lower(lb[i]) ? -1 : 1;
+		if (la[0] != lb[0])
+			return la[0] < lb[0] ? -1 : 1;
+	}
+	return na == nb ? 0 : na < nb ? -1 : 1;
 }
 
 /* A borrowed rdf over wire bytes; it is never freed. */
@@ -466,11 +504,16 @@ static void set_authority(struct parser *p, ldns_rdf *name_origin)
 	} else if (p->first_origin != NULL) {
 		f->authority = p->first_origin;
 		p->first_origin = NULL;
-	} else if (name_origin != NULL && ldns_dname_label_count(name_origin) > 0) {
+	} else if (name_origin != NULL) {
 		f->authority = name_origin;
 		name_origin = NULL;
 	}
 	ldns_rdf_deep_free(name_origin);
+	/* A root SOA or a file called ".zone": the root is NULL by contract. */
+	if (f->authority != NULL && ldns_dname_label_count(f->authority) == 0) {
+		ldns_rdf_deep_free(f->authority);
+		f->authority = NULL;
+	}
 }
 
 static void parser_clear(struct parser *p)
@@ -734,7 +777,7 @@ static int cmp_rdata(const ldns_buffer *a, const ldns_buffer *b)
 static int cmp_entry(const void *va, const void *vb)
 {
 	const struct zentry *a = va, *b = vb;
-	int c = ldns_dname_compare(ldns_rr_owner(a->rr), ldns_rr_owner(b->rr));
+	int c = name_cmp(ldns_rr_owner(a->rr), ldns_rr_owner(b->rr));
 
 	if (c != 0)
 		return c;
@@ -744,6 +787,12 @@ static int cmp_entry(const void *va, const void *vb)
 	if (c != 0)
 		return c;
 	return a->seq < b->seq ? -1 : a->seq > b->seq;
+}
+
+static int same_record(const struct zentry *a, const struct zentry *b)
+{
+	return a->type == b->type && cmp_rdata(a->rdata, b->rdata) == 0 &&
+	       name_cmp(ldns_rr_owner(a->rr), ldns_rr_owner(b->rr)) == 0;
 }
 
 /*
@@ -760,11 +809,7 @@ static void finish_set(struct dnsaudit__zoneset *zs)
 	for (i = 0; i < zs->nrrs; i++) {
 		struct zentry *e = &zs->rrs[i];
 
-		if (kept > 0 &&
-		    ldns_dname_compare(ldns_rr_owner(zs->rrs[kept - 1].rr), ldns_rr_owner(e->rr)) ==
-		        0 &&
-		    zs->rrs[kept - 1].type == e->type &&
-		    cmp_rdata(zs->rrs[kept - 1].rdata, e->rdata) == 0) {
+		if (kept > 0 && same_record(&zs->rrs[kept - 1], e)) {
 			ldns_rr_free(e->rr);
 			ldns_buffer_free(e->rdata);
 			continue;
@@ -895,7 +940,7 @@ static size_t lower_bound(const struct dnsaudit__zoneset *zs, const ldns_rdf *na
 
 	while (lo < hi) {
 		mid = lo + (hi - lo) / 2;
-		c = ldns_dname_compare(ldns_rr_owner(zs->rrs[mid].rr), name);
+		c = name_cmp(ldns_rr_owner(zs->rrs[mid].rr), name);
 		if (c < 0 || (c == 0 && zs->rrs[mid].type < type))
 			lo = mid + 1;
 		else
@@ -1055,7 +1100,7 @@ static int seen_in_chain(const ldns_rr_list *chain, const ldns_rdf *name)
 	size_t i;
 
 	for (i = 0; i < ldns_rr_list_rr_count(chain); i++)
-		if (ldns_dname_compare(ldns_rr_owner(ldns_rr_list_rr(chain, i)), name) == 0)
+		if (name_cmp(ldns_rr_owner(ldns_rr_list_rr(chain, i)), name) == 0)
 			return 1;
 	return 0;
 }
