@@ -62,7 +62,12 @@ static int parse_check_args(int argc, char **argv, struct check_opts *o, const c
 		if (c >= OPT_ZONE && c < OPT_DNS_LAST) {
 			if (cli_dns_option(&o->dns, c, optarg) != 0)
 				return -1;
-		} else if (c == OPT_POLICY && o->npolicies < CLI_MAX_LIST) {
+		} else if (c == OPT_POLICY) {
+			if (o->npolicies == CLI_MAX_LIST) {
+				fprintf(stderr, "%s: too many --policy options (at most %d)\n",
+				        cli_progname, CLI_MAX_LIST);
+				return -1;
+			}
 			o->policies[o->npolicies++] = optarg;
 		} else if (c == OPT_FORMAT) {
 			o->format = optarg;

@@ -9,7 +9,9 @@ set -euo pipefail
 # Work from the repository root whatever the caller's directory.
 cd "$(dirname "$0")/.."
 
-cmake -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo
+# BUILD_TESTS=OFF: the test suite needs cmocka, which only the 'test'
+# profile installs; the demo needs just the binary and its data files.
+cmake -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBUILD_TESTS=OFF
 cmake --build build -j2
 
 echo

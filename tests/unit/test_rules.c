@@ -212,6 +212,7 @@ static void bad_xpath_is_reported_with_file_line_and_rule(void **state)
 	assert_non_null(strstr(err.message, "rules-p.xml:3:"));
 	assert_non_null(strstr(err.message, "rule x.bad"));
 	assert_non_null(strstr(err.message, "XPath"));
+	assert_non_null(strstr(err.message, "invalid expression at character"));
 	dnsaudit_policy_free(p);
 }
 

@@ -20,8 +20,6 @@ const char *dnsaudit_strerror(int status)
 		return "invalid argument or input";
 	case DNSAUDIT_ELIMIT:
 		return "input exceeds a limit";
-	case DNSAUDIT_ENOANSWER:
-		return "no DNS source answered";
 	default:
 		return "error";
 	}

@@ -176,7 +176,7 @@ static void address_list_attr(xmlNodePtr n)
 	xmlNodePtr c;
 	char *list;
 
-	dnsaudit__buf_init(&b, 4096);
+	dnsaudit__buf_init(&b, 64 * 1024);
 	for (c = n->children; c != NULL; c = c->next) {
 		xmlChar *t = xmlNodeGetContent(c);
 

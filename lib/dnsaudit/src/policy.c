@@ -76,14 +76,48 @@ struct xml_errors {
 	int line, seen;
 };
 
+/* libxml2 leaves XPath errors without a message: name them from the code. */
+static const char *xpath_error_text(int code)
+{
+	static const char *const texts[] = {"ok",
+	                                    "number encoding",
+	                                    "unfinished literal",
+	                                    "start of literal",
+	                                    "expected $ for variable reference",
+	                                    "undefined variable",
+	                                    "invalid predicate",
+	                                    "invalid expression",
+	                                    "missing closing bracket or parenthesis",
+	                                    "unregistered function",
+	                                    "invalid operand",
+	                                    "invalid type",
+	                                    "invalid number of arguments",
+	                                    "invalid context size",
+	                                    "invalid context position",
+	                                    "memory allocation",
+	                                    "syntax error",
+	                                    "resource error",
+	                                    "sub-resource error",
+	                                    "undefined namespace prefix",
+	                                    "encoding error",
+	                                    "character out of range"};
+	int i = code - XML_XPATH_EXPRESSION_OK;
+
+	return i >= 0 && i < (int)(sizeof(texts) / sizeof(texts[0])) ? texts[i] : "error";
+}
+
 static void capture_error(void *data, xmlErrorPtr e)
 {
 	struct xml_errors *x = data;
 	size_t n;
 
-	if (x->seen++ || e == NULL || e->message == NULL)
+	if (x->seen++ || e == NULL)
 		return;
-	snprintf(x->msg, sizeof(x->msg), "%s", e->message);
+	if (e->message == NULL && e->domain == XML_FROM_XPATH)
+		snprintf(x->msg, sizeof(x->msg), "%s at character %d", xpath_error_text(e->code),
+		         e->int1 + 1);
+	else
+		snprintf(x->msg, sizeof(x->msg), "%s", e->message ? e->message : "error");
 	n = strlen(x->msg);
 	while (n > 0 && (x->msg[n - 1] == '\n' || x->msg[n - 1] == ' '))
 		x->msg[--n] = '\0';
@@ -109,6 +143,9 @@ static xmlXPathCompExprPtr compile_xpath(const char *src, struct xml_errors *xe)
 	ctx->error = capture_error;
 	ctx->userData = xe;
 	c = xmlXPathCtxtCompile(ctx, BAD_CAST src);
+	/* Not every compile error reaches the handler; the context keeps the last one. */
+	if (c == NULL && !xe->seen)
+		capture_error(xe, &ctx->lastError);
 	xmlXPathFreeContext(ctx);
 	return c;
 }

@@ -36,6 +36,9 @@ static void apply_defaults(struct dnsaudit_source *s, const dnsaudit_source_opti
 	s->retries = (o->retries || o->retries_set) ? o->retries : DEFAULT_RETRIES;
 	s->edns_size = o->edns_size ? o->edns_size : DEFAULT_EDNS_SIZE;
 	s->deadline_ms = o->deadline_ms ? o->deadline_ms : DEFAULT_DEADLINE_MS;
+	/* A long --timeout still gets every attempt of at least one round. */
+	if (!o->deadline_ms && s->deadline_ms < (s->retries + 1) * s->timeout_ms + 5000)
+		s->deadline_ms = (s->retries + 1) * s->timeout_ms + 5000;
 }
 
 int dnsaudit_source_new(dnsaudit_source **out, const dnsaudit_source_options *opts,

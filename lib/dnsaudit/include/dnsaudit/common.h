@@ -20,9 +20,8 @@ typedef enum {
 	DNSAUDIT_OK = 0,
 	DNSAUDIT_ERROR = -1, /* details in the error value or on the handle */
 	DNSAUDIT_ENOMEM = -2,
-	DNSAUDIT_EINVAL = -3,   /* bad argument or bad input (option, file) */
-	DNSAUDIT_ELIMIT = -4,   /* input exceeded a configured bound */
-	DNSAUDIT_ENOANSWER = -5 /* no DNS source answered anything at all */
+	DNSAUDIT_EINVAL = -3, /* bad argument or bad input (option, file) */
+	DNSAUDIT_ELIMIT = -4  /* input exceeded a configured bound */
 } dnsaudit_status;
 
 #define DNSAUDIT_ERRMSG_MAX 512

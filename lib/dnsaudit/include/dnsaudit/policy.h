@@ -28,7 +28,8 @@ DNSAUDIT_API void dnsaudit_policy_free(dnsaudit_policy *policy);
  * it (so a provider's file can override a default rule); grading bands in a
  * later file replace earlier ones. When `schema` is not NULL the file is first
  * validated against that XSD. Errors (EINVAL) name the file, the line and
- * the rule.
+ * the rule; after an error the policy may hold part of the file's rules, so
+ * discard it (dnsaudit_policy_free()).
  */
 DNSAUDIT_API int dnsaudit_policy_add_file(dnsaudit_policy *policy, const char *path,
                                           const char *schema, dnsaudit_error *err);

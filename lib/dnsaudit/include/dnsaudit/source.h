@@ -7,7 +7,8 @@
  * Once created it is immutable and may be shared by any number of threads.
  *
  * A dnsaudit_session is one audit's view of a source: its answer cache (each
- * name and type asked once), its sockets and its counters. A session is used
+ * name and type asked once), its deadline and its counters; sockets live
+ * only for the duration of one dnsaudit_session_resolve() call. A session is used
  * by one thread at a time; a batch runs one session per audit.
  *
  * Failure is not absence: every answer carries one dnsaudit_dns_status and it
@@ -51,11 +52,12 @@ typedef struct {
 	size_t zone_count;
 	/* With zones only: when set, use /etc/resolv.conf for other names. */
 	int system_resolver;
-	unsigned int timeout_ms;  /* per attempt; 0 = default (2000) */
-	unsigned int retries;     /* extra attempts after the first; default 2 */
-	int retries_set;          /* nonzero: `retries` is meant, even if 0 */
-	unsigned int edns_size;   /* 0 = default (1232) */
-	unsigned int deadline_ms; /* a whole audit; 0 = default (25000) */
+	unsigned int timeout_ms; /* per attempt; 0 = default (2000) */
+	unsigned int retries;    /* extra attempts after the first; default 2 */
+	int retries_set;         /* nonzero: `retries` is meant, even if 0 */
+	unsigned int edns_size;  /* 0 = default (1232) */
+	/* A whole audit; 0 = default: 25000, or (retries + 1) * timeout + 5000 if larger. */
+	unsigned int deadline_ms;
 } dnsaudit_source_options;
 
 #define DNSAUDIT_SOURCE_OPTIONS_VERSION 1
@@ -128,7 +130,7 @@ DNSAUDIT_API int dnsaudit_answer_rcode(const dnsaudit_answer *a);
 DNSAUDIT_API int dnsaudit_answer_ad(const dnsaudit_answer *a);
 /** Where the answer came from: the zone file path, or the server "ADDR:PORT". */
 DNSAUDIT_API const char *dnsaudit_answer_origin(const dnsaudit_answer *a);
-/** "zone", "udp" or "tcp". */
+/** "zone", "udp", "tcp", or "local" for a question never sent (invalid name, deadline). */
 DNSAUDIT_API const char *dnsaudit_answer_transport(const dnsaudit_answer *a);
 /** Detail of a failure (e.g. "connection refused"), or "" . */
 DNSAUDIT_API const char *dnsaudit_answer_detail(const dnsaudit_answer *a);
