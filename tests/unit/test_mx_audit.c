@@ -17,6 +17,7 @@
 
 #include "audit_internal.h"
 #include "dnsaudit/dnsaudit.h"
+#include "xpath_assert.h"
 
 struct fixture {
 	dnsaudit_source *src;
@@ -76,27 +77,9 @@ static size_t count_finding(const dnsaudit_report *r, const char *id)
 	return n;
 }
 
-/* String value of an XPath expression over the report's XML. */
-static char *xml_value(const dnsaudit_report *r, const char *expr)
-{
-	xmlXPathContextPtr ctx = xmlXPathNewContext(r->doc);
-	xmlXPathObjectPtr o = xmlXPathEvalExpression(BAD_CAST expr, ctx);
-	xmlChar *s = xmlXPathCastToString(o);
-	char *out = strdup((const char *)s);
-
-	xmlFree(s);
-	xmlXPathFreeObject(o);
-	xmlXPathFreeContext(ctx);
-	return out;
-}
-
 static void assert_value(const dnsaudit_report *r, const char *expr, const char *want)
 {
-	char *got = xml_value(r, expr);
-
-	if (strcmp(got, want) != 0)
-		fail_msg("%s: got '%s', want '%s'", expr, got, want);
-	free(got);
+	assert_xpath(r->doc, expr, want);
 }
 
 static void mx_good_has_no_mx_finding_and_sorted_hosts(void **state)

@@ -17,6 +17,7 @@
 
 #include "audit_internal.h"
 #include "dnsaudit/policy.h"
+#include "xpath_assert.h"
 
 #define TMP MAILAUDIT_TEST_TMPDIR "/rules-"
 
@@ -65,27 +66,6 @@ static xmlDocPtr apply(const char *policy_body, dnsaudit_policy **pout)
 	assert_non_null(doc);
 	assert_int_equal(dnsaudit__rules_apply(*pout, doc, &err), 0);
 	return doc;
-}
-
-static char *xpath_str(xmlDocPtr doc, const char *expr)
-{
-	xmlXPathContextPtr ctx = xmlXPathNewContext(doc);
-	xmlXPathObjectPtr o = xmlXPathEvalExpression(BAD_CAST expr, ctx);
-	xmlChar *s = xmlXPathCastToString(o);
-	char *out = strdup((const char *)s);
-
-	xmlFree(s);
-	xmlXPathFreeObject(o);
-	xmlXPathFreeContext(ctx);
-	return out;
-}
-
-static void assert_xpath(xmlDocPtr doc, const char *expr, const char *want)
-{
-	char *got = xpath_str(doc, expr);
-
-	assert_string_equal(got, want);
-	free(got);
 }
 
 static char *policy_with(const char *rules)
