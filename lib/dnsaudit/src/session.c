@@ -129,6 +129,10 @@ struct batch {
 	size_t nfresh;
 };
 
+/* The stub answers everything, like zone files without a resolver. */
+static int answer_from_stub(struct dnsaudit_session *s, struct batch *b, const ldns_rdf *d,
+                            uint16_t type);
+
 /* Answers a question at once (zones, deadline) or queues it for the servers. */
 static int dispatch_one(struct dnsaudit_session *s, struct batch *b, ldns_rdf *d, uint16_t type,
                         int past_deadline)
@@ -139,6 +143,8 @@ static int dispatch_one(struct dnsaudit_session *s, struct batch *b, ldns_rdf *d
 	for (i = 0; i < b->nlive; i++) /* same question twice in one batch */
 		if (b->live[i].qtype == type && ldns_dname_compare(b->names[i], d) == 0)
 			return 1;
+	if (s->source->stub != NULL)
+		return answer_from_stub(s, b, d, type);
 	if (from_zones(s, d)) {
 		if ((a = dnsaudit__answer_new(d, type)) == NULL)
 			return -1;
@@ -167,6 +173,25 @@ static int dispatch_one(struct dnsaudit_session *s, struct batch *b, ldns_rdf *d
 	b->live[b->nlive].out = a;
 	b->nlive++;
 	return 0; /* d now belongs to the batch */
+}
+
+static int answer_from_stub(struct dnsaudit_session *s, struct batch *b, const ldns_rdf *d,
+                            uint16_t type)
+{
+	struct dnsaudit_answer *a = dnsaudit__answer_new(d, type);
+
+	if (a == NULL)
+		return -1;
+	a->transport = "stub";
+	if (s->source->stub(s->source->stub_payload, d, type, a) != 0 || cache_put(s, a) != 0) {
+		dnsaudit__answer_free(a);
+		return -1;
+	}
+	s->stats.queries++;
+	if (a->rcode >= 0)
+		s->stats.answers++;
+	b->fresh[b->nfresh++] = a;
+	return 1;
 }
 
 static int run_live(struct dnsaudit_session *s, struct batch *b)

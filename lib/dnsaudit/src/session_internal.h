@@ -10,6 +10,8 @@
 struct dnsaudit_source {
 	struct dnsaudit__zoneset *zones; /* NULL without --zone */
 	struct dnsaudit__live *live;     /* NULL with zones only */
+	dnsaudit__stub_fn stub;          /* tests: answers every question */
+	void *stub_payload;
 	unsigned timeout_ms, retries, edns_size, deadline_ms;
 };
 

@@ -82,8 +82,24 @@ void dnsaudit_source_free(dnsaudit_source *source)
 	free(source);
 }
 
+int dnsaudit__source_new_stub(dnsaudit_source **out, dnsaudit__stub_fn fn, void *payload,
+                              unsigned deadline_ms)
+{
+	struct dnsaudit_source *s = calloc(1, sizeof(*s));
+
+	*out = s;
+	if (s == NULL)
+		return DNSAUDIT_ENOMEM;
+	s->stub = fn;
+	s->stub_payload = payload;
+	s->deadline_ms = deadline_ms ? deadline_ms : DEFAULT_DEADLINE_MS;
+	return 0;
+}
+
 const char *dnsaudit_source_kind(const dnsaudit_source *source)
 {
+	if (source->stub != NULL)
+		return "stub";
 	if (source->zones != NULL && source->live != NULL)
 		return "overlay";
 	return source->zones != NULL ? "zones" : "live";

@@ -118,6 +118,20 @@ struct dnsaudit__live_query {
 int dnsaudit__live_resolve(const struct dnsaudit__live *live, struct dnsaudit__live_query *qs,
                            size_t n, uint64_t deadline_ms, dnsaudit__live_stats *stats);
 
+/* ---- stub answers (tests, conformance harnesses) ---- */
+
+/*
+ * Fill `out` for qname/qtype (status, rcode, rrs, chain, origin, transport)
+ * as the stub's data says; return 0, or -1 on no memory. Called from the
+ * session's thread; the payload is the caller's.
+ */
+typedef int (*dnsaudit__stub_fn)(void *payload, const ldns_rdf *qname, ldns_rr_type qtype,
+                                 struct dnsaudit_answer *out);
+
+/* A source that answers every question through fn (kind "stub"). */
+int dnsaudit__source_new_stub(dnsaudit_source **out, dnsaudit__stub_fn fn, void *payload,
+                              unsigned deadline_ms);
+
 /* Monotonic clock in milliseconds. */
 uint64_t dnsaudit__now_ms(void);
 

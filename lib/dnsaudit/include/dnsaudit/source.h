@@ -76,7 +76,7 @@ DNSAUDIT_API int dnsaudit_source_new(dnsaudit_source **out, const dnsaudit_sourc
                                      dnsaudit_error *err);
 DNSAUDIT_API void dnsaudit_source_free(dnsaudit_source *source);
 
-/** @return "live", "zones" or "overlay" (static string). */
+/** @return "live", "zones", "overlay" (or "stub" in tests); static string. */
 DNSAUDIT_API const char *dnsaudit_source_kind(const dnsaudit_source *source);
 /** Number of zone files loaded, and the path of the i-th (borrowed). */
 DNSAUDIT_API size_t dnsaudit_source_zone_file_count(const dnsaudit_source *source);
