@@ -158,7 +158,7 @@ static void a_later_file_overrides_a_rule_by_id(void **state)
 {
 	dnsaudit_policy *p = NULL;
 	dnsaudit_error err;
-	char first[1024], *path;
+	char first[8192], *path;
 	int min = -1;
 
 	(void)state;

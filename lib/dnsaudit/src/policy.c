@@ -397,7 +397,8 @@ static int parse_grading(struct load *ld, struct dnsaudit_policy *p, xmlNodePtr 
 		if (bad || b[p->nbands - 1].grade == NULL)
 			return load_fail(ld, c, NULL, "a band needs grade and min (0-100)");
 	}
-	qsort(p->bands, p->nbands, sizeof(*p->bands), band_cmp);
+	if (p->nbands > 1)
+		qsort(p->bands, p->nbands, sizeof(*p->bands), band_cmp);
 	if (p->nbands == 0 || p->bands[p->nbands - 1].min != 0)
 		return load_fail(ld, g, NULL, "grading needs a band with min=\"0\"");
 	return 0;

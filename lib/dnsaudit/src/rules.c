@@ -196,7 +196,8 @@ int dnsaudit__rules_apply(const struct dnsaudit_policy *p, xmlDocPtr doc, dnsaud
 		dnsaudit__error_set(err, DNSAUDIT_ENOMEM, "out of memory");
 		return DNSAUDIT_ENOMEM;
 	}
-	qsort(h.v, h.n, sizeof(*h.v), hit_cmp);
+	if (h.n > 1)
+		qsort(h.v, h.n, sizeof(*h.v), hit_cmp);
 	/* Texts are filled before anything is added, so no rule sees another's finding. */
 	findings = xmlNewNode(NULL, BAD_CAST "findings");
 	for (i = 0; i < h.n; i++)
