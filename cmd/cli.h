@@ -38,6 +38,7 @@ dnsaudit_source *cli_dns_source(const struct dns_opts *o);
 char *cli_data_file(const char *name);
 
 int cmd_check(int argc, char **argv);
+int cmd_spf(int argc, char **argv);
 extern const char *cli_progname;
 
 #endif /* MAILAUDIT_CLI_H */

@@ -14,11 +14,13 @@ static void usage(FILE *f)
 	fprintf(f,
 	        "usage: %s COMMAND [options]\n"
 	        "\n"
-	        "Audit a domain's mail authentication in DNS (MX, SPF, DKIM, DMARC ...)\n"
-	        "and say what is wrong and how to fix it.\n"
+	        "Audit a domain's mail authentication in DNS (MX and SPF today; DMARC and\n"
+	        "DKIM next) and say what is wrong and how to fix it.\n"
 	        "\n"
 	        "commands:\n"
 	        "  check DOMAIN   audit a domain (see '%s check --help')\n"
+	        "  spf --ip ADDR --sender MAILFROM\n"
+	        "                 evaluate SPF (RFC 7208) for one message, with a trace\n"
 	        "\n"
 	        "  --help         this text\n"
 	        "  --version      print the version\n"
@@ -48,6 +50,8 @@ int main(int argc, char **argv)
 	xmlInitParser();
 	if (strcmp(argv[1], "check") == 0) {
 		rc = cmd_check(argc - 1, argv + 1);
+	} else if (strcmp(argv[1], "spf") == 0) {
+		rc = cmd_spf(argc - 1, argv + 1);
 	} else {
 		fprintf(stderr, "%s: unknown command '%s'\n", cli_progname, argv[1]);
 		usage(stderr);

@@ -66,8 +66,9 @@ check "malformed zone file error has file:line" grep -q "bad.example.zone:3:" "$
 
 "$MA" check mx-literal.example --zone "$ZONES" --fail-under B -q -o "$WORK/l.xml"; rc=$?
 check "--fail-under B on grade D exits 1" test $rc -eq 1
-"$MA" check mx-literal.example --zone "$ZONES" --fail-under D -q -o "$WORK/l.xml"; rc=$?
-check "--fail-under D on grade D exits 0" test $rc -eq 0
+grade=$(xp "$WORK/l.xml" "string(/audit/@grade)")
+"$MA" check mx-literal.example --zone "$ZONES" --fail-under "$grade" -q -o "$WORK/l.xml"; rc=$?
+check "--fail-under G on grade G exits 0" test $rc -eq 0
 "$MA" check mx-literal.example --zone "$ZONES" --fail-under Z >/dev/null 2>&1; rc=$?
 check "--fail-under with an unknown grade exits 2" test $rc -eq 2
 
@@ -126,7 +127,8 @@ check "overlay: source kind" test "$(xp "$WORK/ov.xml" "string(/audit/source/@ki
 printf '$ORIGIN shop.example.\n@ 300 IN SOA ns1 host 1 2 3 4 5\n@ 300 IN MX 10 mail\nmail 300 IN CNAME mx1.mailhost.example.\n' >"$WORK/new/shop.example.zone"
 "$MA" check shop.example --zone "$WORK/new/shop.example.zone" --resolver "$NSD" -q -o "$WORK/ov2.xml"
 check "overlay: a CNAME out of the zone file is followed live" test "$(xp "$WORK/ov2.xml" "string(/audit/mx/host/@resolved)")" = yes
-check "overlay: ... so no false mx.unresolvable" test "$(finding_ids "$WORK/ov2.xml" | tr '\n' ' ')" = "mx.cname mx.single-host "
+check "overlay: ... so no false mx.unresolvable" test -z "$(finding_ids "$WORK/ov2.xml" | grep mx.unresolvable)"
+check "overlay: ... and the alias is reported" test -n "$(finding_ids "$WORK/ov2.xml" | grep mx.cname)"
 printf 'demo.example. 300 IN MX 10 mx2.mailhost.example.\n' >"$WORK/noauthority.txt"
 "$MA" check demo.example --zone "$WORK/noauthority.txt" --resolver "$NSD" >/dev/null 2>"$WORK/err"; rc=$?
 check "overlay: a file without authority is refused (exit 2)" test $rc -eq 2

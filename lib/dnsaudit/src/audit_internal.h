@@ -34,6 +34,7 @@ const dnsaudit_answer *dnsaudit__need(struct dnsaudit__collect *c, const char *n
 typedef int (*dnsaudit__collector)(struct dnsaudit__collect *c, xmlNodePtr audit);
 int dnsaudit__collect_mx(struct dnsaudit__collect *c, xmlNodePtr audit);
 int dnsaudit__collect_txt(struct dnsaudit__collect *c, xmlNodePtr audit);
+int dnsaudit__collect_spf(struct dnsaudit__collect *c, xmlNodePtr audit);
 /* The round loop: the finished <audit> element (owned by doc), or NULL. */
 xmlNodePtr dnsaudit__collect_all(struct dnsaudit__collect *c, xmlDocPtr doc, dnsaudit_error *err);
 

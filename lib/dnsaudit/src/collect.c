@@ -9,8 +9,8 @@
 #include "audit_internal.h"
 
 static const dnsaudit__collector collectors[] = {
-    dnsaudit__collect_mx,
-    dnsaudit__collect_txt,
+    dnsaudit__collect_mx, dnsaudit__collect_txt,
+    dnsaudit__collect_spf, /* after mx: it checks the MX hosts' addresses */
 };
 
 const dnsaudit_answer *dnsaudit__need(struct dnsaudit__collect *c, const char *name, uint16_t type)

@@ -35,6 +35,7 @@
 #define ZONE_FILE_MAX   (256u * 1024u * 1024u)
 #define ZONE_SUFFIX     ".zone"
 #define ZONE_SUFFIX_LEN (sizeof(ZONE_SUFFIX) - 1)
+#define IOBUF_SIZE      8192
 /* Sized for any reason ldns gives; longer ones are cut. */
 #define REASON_MAX 200
 
@@ -67,8 +68,9 @@ struct parser {
 	const char *path;
 	const char *text; /* the whole file */
 	size_t len;
-	FILE *fp;   /* reads text */
-	long start; /* offsets of the entry just read */
+	FILE *fp;    /* reads text */
+	char *iobuf; /* fp's buffer */
+	long start;  /* offsets of the entry just read */
 	long end;
 	ldns_rdf *origin; /* ldns's idea of the origin (ldns replaces it) */
 	ldns_rdf *cur;    /* our copy of the origin, to resolve a relative $ORIGIN */
@@ -273,6 +275,7 @@ static int origin_from_file_name(const char *path, ldns_rdf **out)
 {
 	const char *base = strrchr(path, '/');
 	size_t blen, nlen;
+	ldns_status s;
 	char *name;
 
 	*out = NULL;
@@ -289,8 +292,16 @@ static int origin_from_file_name(const char *path, ldns_rdf **out)
 	/* ldns reads "example.com" as absolute anyway; be explicit. */
 	if (!ldns_dname_str_absolute(name))
 		memcpy(name + nlen, ".", 2);
-	*out = ldns_dname_new_frm_str(name);
+	/* Not ldns_dname_new_frm_str(): it asserts when out of memory. This
+	 * one says OK and gives NULL then. */
+	s = ldns_str2rdf_dname(out, name);
 	free(name);
+	if (s == LDNS_STATUS_OK && *out == NULL)
+		return -1;
+	if (s != LDNS_STATUS_OK) {
+		ldns_rdf_deep_free(*out);
+		*out = NULL;
+	}
 	/* A file name that is no domain name just gives no origin. */
 	if (*out != NULL && !name_ok(*out)) {
 		ldns_rdf_deep_free(*out);
@@ -365,13 +376,13 @@ static int on_rr(struct parser *p, ldns_rr *rr)
 	/* Without $TTL, an omitted TTL is the last one stated (RFC 1035 5.1). */
 	if (!p->have_dollar_ttl)
 		p->ttl = ldns_rr_ttl(rr);
-	/* Owners and the names inside NS, CNAME, MX, SOA... become lowercase. */
-	ldns_rr2canonical(rr);
 	rc = check_rr(p, rr);
 	if (rc != 0) {
 		ldns_rr_free(rr);
 		return rc;
 	}
+	/* Owners and the names inside NS, CNAME, MX, SOA... become lowercase. */
+	ldns_rr2canonical(rr);
 	if (ldns_rr_get_type(rr) == LDNS_RR_TYPE_SOA && p->soa_owner == NULL) {
 		p->soa_owner = ldns_rdf_clone(ldns_rr_owner(rr));
 		if (p->soa_owner == NULL) {
@@ -452,7 +463,8 @@ static int on_entry(struct parser *p, ldns_status s, ldns_rr *rr)
 
 	switch (s) {
 	case LDNS_STATUS_OK:
-		return on_rr(p, rr);
+		/* ldns 1.8.3 can say OK without a record when out of memory. */
+		return rr != NULL ? on_rr(p, rr) : nomem(p->err);
 	case LDNS_STATUS_SYNTAX_EMPTY:
 		return 0;
 	case LDNS_STATUS_SYNTAX_TTL:
@@ -478,7 +490,7 @@ static int parse_entries(struct parser *p)
 	ldns_status s;
 	int rc;
 
-	while (!feof(p->fp)) {
+	while (!feof(p->fp) && !ferror(p->fp)) {
 		rr = NULL;
 		p->start = ftell(p->fp);
 		/* $TTL is the default from there on (RFC 2308 4). */
@@ -490,7 +502,8 @@ static int parse_entries(struct parser *p)
 		if (rc != 0)
 			return rc;
 	}
-	return 0;
+	/* A memory stream fails only when memory does. */
+	return ferror(p->fp) ? nomem(p->err) : 0;
 }
 
 /* The authority rule of source_internal.h. Takes name_origin. */
@@ -520,6 +533,7 @@ static void parser_clear(struct parser *p)
 {
 	if (p->fp != NULL)
 		fclose(p->fp);
+	free(p->iobuf);
 	ldns_rdf_deep_free(p->origin);
 	ldns_rdf_deep_free(p->cur);
 	ldns_rdf_deep_free(p->prev);
@@ -530,7 +544,10 @@ static void parser_clear(struct parser *p)
 /* Initial origin: the file name's, else the root (ldns needs one). */
 static int parser_init(struct parser *p, const ldns_rdf *name_origin)
 {
-	p->origin = name_origin != NULL ? ldns_rdf_clone(name_origin) : ldns_dname_new_frm_str(".");
+	static const uint8_t root = 0;
+
+	p->origin = name_origin != NULL ? ldns_rdf_clone(name_origin)
+	                                : ldns_rdf_new_frm_data(LDNS_RDF_TYPE_DNAME, 1, &root);
 	p->cur = p->origin != NULL ? ldns_rdf_clone(p->origin) : NULL;
 	p->prev = p->origin != NULL ? ldns_rdf_clone(p->origin) : NULL;
 	p->ttl = LDNS_DEFAULT_TTL;
@@ -540,6 +557,11 @@ static int parser_init(struct parser *p, const ldns_rdf *name_origin)
 		/* fmemopen only reads, whatever its prototype says. */
 		p->fp = fmemopen((void *)(uintptr_t)p->text, p->len, "r");
 		if (p->fp == NULL)
+			return -1;
+		/* stdio would allocate its buffer at the first read and, failing,
+		 * quietly read byte by byte (breaking ftell() with ungetc()). */
+		p->iobuf = malloc(IOBUF_SIZE);
+		if (p->iobuf == NULL || setvbuf(p->fp, p->iobuf, _IOFBF, IOBUF_SIZE) != 0)
 			return -1;
 	}
 	return 0;
@@ -1016,22 +1038,37 @@ static int find_node(const struct dnsaudit__zoneset *zs, const ldns_rdf *name, s
 	return 1;
 }
 
-/* A copy of rr, with owner in place of its own when owner is not NULL. */
+/*
+ * A copy of rr, with owner in place of its own when owner is not NULL.
+ * Not ldns_rr_clone(): out of memory, it returns a record missing its owner
+ * or some rdata instead of NULL.
+ */
 static ldns_rr *clone_as(const ldns_rr *rr, const ldns_rdf *owner)
 {
-	ldns_rr *c = ldns_rr_clone(rr);
-	ldns_rdf *o;
+	ldns_rr *c = ldns_rr_new();
+	ldns_rdf *f;
+	size_t i;
 
-	if (c == NULL || owner == NULL)
-		return c;
-	o = ldns_rdf_clone(owner);
-	if (o == NULL) {
-		ldns_rr_free(c);
+	if (c == NULL)
 		return NULL;
+	f = ldns_rdf_clone(owner != NULL ? owner : ldns_rr_owner(rr));
+	if (f == NULL)
+		goto fail;
+	ldns_rr_set_owner(c, f);
+	ldns_rr_set_ttl(c, ldns_rr_ttl(rr));
+	ldns_rr_set_type(c, ldns_rr_get_type(rr));
+	ldns_rr_set_class(c, ldns_rr_get_class(rr));
+	for (i = 0; i < ldns_rr_rd_count(rr); i++) {
+		f = ldns_rdf_clone(ldns_rr_rdf(rr, i));
+		if (f == NULL || !ldns_rr_push_rdf(c, f)) {
+			ldns_rdf_deep_free(f);
+			goto fail;
+		}
 	}
-	ldns_rdf_deep_free(ldns_rr_owner(c));
-	ldns_rr_set_owner(c, o);
 	return c;
+fail:
+	ldns_rr_free(c);
+	return NULL;
 }
 
 static int push_clone(ldns_rr_list *list, const ldns_rr *rr, const ldns_rdf *owner)
