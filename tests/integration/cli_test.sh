@@ -103,6 +103,34 @@ for d in demo.example mx-good.example mx-missing.example mx-null.example mx-cnam
 done
 check "demo.example has findings" test -n "$(finding_ids "$WORK/demo.example.nsd.xml")"
 
+# --- SPF through NSD: include chains across zones --------------------------
+for d in spf-good.example toomany.spf-issues.example split.spf-issues.example \
+	incmissing.spf-issues.example loop.spf-issues.example spf-hostile.example; do
+	"$MA" check "$d" --zone "$ZONES" -q -o "$WORK/$d.zones.xml"
+	"$MA" check "$d" --resolver "$NSD" -q -o "$WORK/$d.nsd.xml"
+	check "$d: NSD report validates" valid_xml "$WORK/$d.nsd.xml"
+	z=$(finding_ids "$WORK/$d.zones.xml"; xp "$WORK/$d.zones.xml" "string(/audit/spf/@lookups)")
+	n=$(finding_ids "$WORK/$d.nsd.xml"; xp "$WORK/$d.nsd.xml" "string(/audit/spf/@lookups)")
+	check "$d: same findings and lookup count from zones and NSD" test "$z" = "$n"
+done
+spf() { "$MA" spf --resolver "$NSD" "$@" | head -n 1; }
+check "spf: pass through two levels of include" test "$(spf --ip 203.0.113.5 --sender a@spf-good.example)" = pass
+check "spf: an IPv6 client" test "$(spf --ip 2001:db8::77 --sender a@spf-good.example)" = pass
+check "spf: fail for an unlisted client" test "$(spf --ip 198.51.100.9 --sender a@spf-good.example)" = fail
+check "spf: the MX host passes" test "$(spf --ip 192.0.2.25 --sender a@spf-good.example)" = pass
+check "spf: null sender uses postmaster@helo" test "$(spf --ip 198.51.100.9 --sender '' --helo softfail.spf-issues.example)" = softfail
+check "spf: no record is none" test "$(spf --ip 192.0.2.1 --sender a@missing.spf-issues.example)" = none
+check "spf: too many lookups is permerror" test "$(spf --ip 192.0.2.1 --sender a@toomany.spf-issues.example)" = permerror
+check "spf: an include loop ends as permerror" test "$(spf --ip 192.0.2.1 --sender a@loop.spf-issues.example)" = permerror
+"$MA" spf --resolver "$NSD" --ip 198.51.100.9 --sender a@spf-good.example >"$WORK/trace"; rc=$?
+check "spf: exit 0 whatever the result" test $rc -eq 0
+check "spf: the trace names each record" grep -q "check_host(_spf.spf-provider-b.example)" "$WORK/trace"
+check "spf: the trace counts lookups" grep -q "^DNS-querying terms: 3, void lookups: 0" "$WORK/trace"
+"$MA" spf --ip 999.1.1.1 --sender a@b.example --zone "$ZONES" >/dev/null 2>&1; rc=$?
+check "spf: a bad address exits 2" test $rc -eq 2
+"$MA" spf --sender a@b.example --zone "$ZONES" >/dev/null 2>&1; rc=$?
+check "spf: missing --ip exits 2" test $rc -eq 2
+
 # --- hostile content ----------------------------------------------------------
 H=$WORK/hostile.example.nsd.xml
 check "hostile: the big TXT set came over TCP" test "$(xp "$H" "string(/audit/txt/answer/@transport)")" = tcp
@@ -144,6 +172,9 @@ if start_fake blackhole; then
 	check "blackhole: mx area is inconclusive (timeout)" test "$(xp "$WORK/bh.xml" "string(/audit/area[@name='mx']/@reason)")" = timeout
 	check "blackhole: no mx.missing" test -z "$(finding_ids "$WORK/bh.xml" | grep mx.missing)"
 	check "blackhole: report validates" valid_xml "$WORK/bh.xml"
+	check "blackhole: no spf.missing" test -z "$(finding_ids "$WORK/bh.xml" | grep spf.missing)"
+	r=$("$MA" spf --resolver "$FAKE" --timeout 0.3 --retries 0 --ip 192.0.2.1 --sender a@spf-good.example | head -n 1)
+	check "blackhole: spf says temperror" test "$r" = temperror
 else
 	bad "blackhole: fakedns did not start"
 fi
