@@ -284,6 +284,50 @@ static void shipped_policies_have_every_text_in_english_and_spanish(void **state
 	}
 }
 
+static void the_first_matching_profile_selects_the_rules(void **state)
+{
+	dnsaudit_policy *p;
+	xmlDocPtr doc = apply(
+	    policy_with("<profile name='parked' select=\"/audit/mx[@status='none']\"/>"
+	                "<profile name='multi' select='count(/audit/mx/host) &gt; 2'/>"
+	                "<profile name='also' select='true()'/>"
+	                "<rule id='x.default' area='mx' severity='warn' weight='10' "
+	                "profiles='default' test='true()'/>"
+	                "<rule id='x.multi' area='mx' severity='warn' weight='5' "
+	                "profiles='parked multi' test='true()'/>"
+	                "<rule id='x.all' area='mx' severity='info' weight='0' test='true()'/>"
+	                "<rule id='x.prefix' area='mx' severity='info' weight='0' "
+	                "profiles='multiple mult' test='true()'/>"),
+	    &p);
+
+	(void)state;
+	/* parked does not match; multi does, before also. */
+	assert_xpath(doc, "/audit/@profile", "multi");
+	assert_xpath(doc, "count(/audit/findings/finding[@id='x.default'])", "0");
+	assert_xpath(doc, "count(/audit/findings/finding[@id='x.multi'])", "1");
+	assert_xpath(doc, "count(/audit/findings/finding[@id='x.all'])", "1");
+	/* Names are matched whole: "multiple" and "mult" are not "multi". */
+	assert_xpath(doc, "count(/audit/findings/finding[@id='x.prefix'])", "0");
+	assert_xpath(doc, "/audit/@score", "95");
+	xmlFreeDoc(doc);
+	dnsaudit_policy_free(p);
+}
+
+static void without_a_matching_profile_the_audit_is_default(void **state)
+{
+	dnsaudit_policy *p;
+	xmlDocPtr doc = apply(policy_with("<profile name='parked' select='false()'/>"
+	                                  "<rule id='x.default' area='mx' severity='warn' "
+	                                  "weight='10' profiles='default' test='true()'/>"),
+	                      &p);
+
+	(void)state;
+	assert_xpath(doc, "/audit/@profile", "default");
+	assert_xpath(doc, "count(/audit/findings/finding[@id='x.default'])", "1");
+	xmlFreeDoc(doc);
+	dnsaudit_policy_free(p);
+}
+
 static void missing_texts_are_named(void **state)
 {
 	dnsaudit_error err;
@@ -315,6 +359,8 @@ int main(void)
 	    cmocka_unit_test(an_external_entity_is_not_expanded),
 	    cmocka_unit_test(shipped_policies_have_every_text_in_english_and_spanish),
 	    cmocka_unit_test(missing_texts_are_named),
+	    cmocka_unit_test(the_first_matching_profile_selects_the_rules),
+	    cmocka_unit_test(without_a_matching_profile_the_audit_is_default),
 	};
 	int rc;
 

@@ -33,6 +33,7 @@ static void rule_clear(struct rule *r)
 	free(r->area);
 	free(r->rfc);
 	free(r->test_src);
+	free(r->profiles);
 	xmlXPathFreeCompExpr(r->test);
 	for (i = 0; i < r->ntexts; i++) {
 		for (j = 0; j < r->texts[i].nsegs; j++) {
@@ -66,6 +67,12 @@ void dnsaudit_policy_free(dnsaudit_policy *policy)
 	for (i = 0; i < policy->nrules; i++)
 		rule_clear(&policy->rules[i]);
 	free(policy->rules);
+	for (i = 0; i < policy->nprofiles; i++) {
+		free(policy->profiles[i].name);
+		free(policy->profiles[i].select_src);
+		xmlXPathFreeCompExpr(policy->profiles[i].select);
+	}
+	free(policy->profiles);
 	bands_clear(policy);
 	free(policy);
 }
@@ -307,6 +314,7 @@ static int rule_attrs(struct load *ld, struct rule *r, xmlNodePtr n)
 	r->area = prop(n, "area");
 	r->rfc = prop(n, "rfc");
 	r->test_src = prop(n, "test");
+	r->profiles = prop(n, "profiles");
 	bad_sev = parse_severity(sev, &r->severity) != 0;
 	bad_weight = parse_int(weight, 0, 100, &r->weight) != 0;
 	free(sev);
@@ -404,6 +412,41 @@ static int parse_grading(struct load *ld, struct dnsaudit_policy *p, xmlNodePtr 
 	return 0;
 }
 
+/* A profile of the same name in a later file replaces the earlier one. */
+static int parse_profile(struct load *ld, struct dnsaudit_policy *p, xmlNodePtr n)
+{
+	struct xml_errors xe = {"", 0, 0};
+	struct profile pr = {prop(n, "name"), prop(n, "select"), NULL};
+	struct profile *v;
+	size_t i;
+
+	if (pr.name == NULL || pr.select_src == NULL ||
+	    (pr.select = compile_xpath(pr.select_src, &xe)) == NULL) {
+		free(pr.name);
+		free(pr.select_src);
+		return load_fail(ld, n, NULL, "a profile needs a name and a valid XPath select");
+	}
+	for (i = 0; i < p->nprofiles; i++)
+		if (strcmp(p->profiles[i].name, pr.name) == 0)
+			break;
+	if (i == p->nprofiles) {
+		if ((v = realloc(p->profiles, (i + 1) * sizeof(*v))) == NULL) {
+			free(pr.name);
+			free(pr.select_src);
+			xmlXPathFreeCompExpr(pr.select);
+			return DNSAUDIT_ENOMEM;
+		}
+		p->profiles = v;
+		p->nprofiles++;
+	} else {
+		free(p->profiles[i].name);
+		free(p->profiles[i].select_src);
+		xmlXPathFreeCompExpr(p->profiles[i].select);
+	}
+	p->profiles[i] = pr;
+	return 0;
+}
+
 static int parse_policy(struct load *ld, struct dnsaudit_policy *p, xmlNodePtr root)
 {
 	xmlNodePtr c;
@@ -418,6 +461,10 @@ static int parse_policy(struct load *ld, struct dnsaudit_policy *p, xmlNodePtr r
 			continue;
 		if (xmlStrEqual(c->name, BAD_CAST "grading")) {
 			rc = parse_grading(ld, p, c);
+			continue;
+		}
+		if (xmlStrEqual(c->name, BAD_CAST "profile")) {
+			rc = parse_profile(ld, p, c);
 			continue;
 		}
 		if (!xmlStrEqual(c->name, BAD_CAST "rule"))

@@ -27,6 +27,7 @@ struct rule_text {
 
 struct rule {
 	char *id, *area, *rfc, *test_src;
+	char *profiles; /* space-separated profile names it applies to; NULL = all */
 	dnsaudit_severity severity;
 	int weight;
 	xmlXPathCompExprPtr test;
@@ -39,9 +40,20 @@ struct band {
 	int min;
 };
 
+/*
+ * A grading profile: the first whose `select` is true for an audit decides
+ * which rules apply to it (e.g. "parked"); none true means "default".
+ */
+struct profile {
+	char *name, *select_src;
+	xmlXPathCompExprPtr select;
+};
+
 struct dnsaudit_policy {
 	struct rule *rules;
 	size_t nrules, cap;
+	struct profile *profiles;
+	size_t nprofiles;
 	struct band *bands; /* sorted by min, highest first */
 	size_t nbands;
 };

@@ -160,12 +160,52 @@ static const char *grade_of(const struct dnsaudit_policy *p, int score)
 	return "F";
 }
 
-static int collect_hits(const struct dnsaudit_policy *p, xmlXPathContextPtr ctx, struct hits *h)
+/* The first profile whose select holds, else "default". */
+static const char *choose_profile(const struct dnsaudit_policy *p, xmlXPathContextPtr ctx)
+{
+	size_t i;
+
+	for (i = 0; i < p->nprofiles; i++) {
+		xmlXPathObjectPtr o;
+		int yes;
+
+		ctx->node = xmlDocGetRootElement(ctx->doc);
+		if ((o = xmlXPathCompiledEval(p->profiles[i].select, ctx)) == NULL)
+			continue;
+		yes = xmlXPathCastToBoolean(o);
+		xmlXPathFreeObject(o);
+		if (yes)
+			return p->profiles[i].name;
+	}
+	return "default";
+}
+
+/* Whether a rule's space-separated profile list names `profile`. */
+static int applies(const struct rule *r, const char *profile)
+{
+	size_t len = strlen(profile);
+	const char *s = r->profiles;
+
+	if (s == NULL)
+		return 1;
+	while ((s = strstr(s, profile)) != NULL) {
+		int starts = s == r->profiles || s[-1] == ' ';
+		int ends = s[len] == '\0' || s[len] == ' ';
+
+		if (starts && ends)
+			return 1;
+		s += len;
+	}
+	return 0;
+}
+
+static int collect_hits(const struct dnsaudit_policy *p, xmlXPathContextPtr ctx, struct hits *h,
+                        const char *profile)
 {
 	size_t i;
 
 	for (i = 0; i < p->nrules; i++) {
-		if (area_inconclusive(ctx, p->rules[i].area))
+		if (!applies(&p->rules[i], profile) || area_inconclusive(ctx, p->rules[i].area))
 			continue;
 		if (run_rule(ctx, &p->rules[i], h) != 0)
 			return -1;
@@ -188,9 +228,14 @@ int dnsaudit__rules_apply(const struct dnsaudit_policy *p, xmlDocPtr doc, dnsaud
 	int score;
 	size_t i;
 
-	if (ctx != NULL)
+	const char *profile = NULL;
+
+	if (ctx != NULL) {
 		ctx->error = ignore_error;
-	if (ctx == NULL || collect_hits(p, ctx, &h) != 0) {
+		profile = choose_profile(p, ctx);
+		dnsaudit__fact_attr(root, "profile", profile);
+	}
+	if (ctx == NULL || collect_hits(p, ctx, &h, profile) != 0) {
 		xmlXPathFreeContext(ctx);
 		free(h.v);
 		dnsaudit__error_set(err, DNSAUDIT_ENOMEM, "out of memory");
