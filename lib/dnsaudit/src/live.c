@@ -407,7 +407,8 @@ static int build_query(struct job *j, uint16_t edns_size)
 
 	if (name == NULL)
 		return -1;
-	pkt = ldns_pkt_query_new(name, j->q->qtype, LDNS_RR_CLASS_IN, LDNS_RD);
+	/* AD set: a validating resolver then reports AD without DO (RFC 6840 §5.7). */
+	pkt = ldns_pkt_query_new(name, j->q->qtype, LDNS_RR_CLASS_IN, LDNS_RD | LDNS_AD);
 	if (pkt == NULL) {
 		ldns_rdf_deep_free(name);
 		return -1;
