@@ -37,6 +37,7 @@ test_pkgs=(
 	clang libclang-rt-14-dev
 	python3 python3-yaml
 	valgrind
+	python3-spf spfquery
 )
 
 case "$profile" in
