@@ -8,12 +8,14 @@
 
 #include "cli.h"
 
-enum { OPT_POLICY = OPT_DNS_LAST, OPT_FORMAT, OPT_FAIL_UNDER, OPT_LANG, OPT_QUIET };
+enum { OPT_POLICY = OPT_DNS_LAST, OPT_FORMAT, OPT_FAIL_UNDER, OPT_LANG, OPT_QUIET, OPT_SELECTOR };
 
 struct check_opts {
 	struct dns_opts dns;
 	const char *policies[CLI_MAX_LIST];
 	size_t npolicies;
+	const char *selectors[CLI_MAX_LIST];
+	size_t nselectors;
 	const char *format, *output, *fail_under, *lang;
 	int quiet;
 };
@@ -28,6 +30,7 @@ static const struct option check_longopts[] = {
     {"output", required_argument, NULL, 'o'},
     {"fail-under", required_argument, NULL, OPT_FAIL_UNDER},
     {"lang", required_argument, NULL, OPT_LANG},
+    {"selector", required_argument, NULL, OPT_SELECTOR},
     {"quiet", no_argument, NULL, 'q'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
@@ -49,8 +52,29 @@ static void check_usage(FILE *f)
 	    "  -o, --output FILE     write the report to FILE\n"
 	    "  --fail-under GRADE    exit 1 when the grade is below GRADE\n"
 	    "  --lang en|es          language of the text report (default en)\n"
+	    "  --selector NAME       a DKIM selector the domain signs with (repeatable);\n"
+	    "                        always reported; the common ones in\n"
+	    "                        dkim-selectors.txt are tried as well\n"
 	    "  -q, --quiet           with -o, print nothing on stdout\n",
 	    cli_progname);
+}
+
+static int add_selector(struct check_opts *o, const char *sel)
+{
+	if (dnsaudit_selector_check(sel) != 0) {
+		fprintf(stderr,
+		        "%s: --selector: '%s' is not a DKIM selector (letters, digits, '-', '_' "
+		        "and dots)\n",
+		        cli_progname, sel);
+		return -1;
+	}
+	if (o->nselectors == CLI_MAX_LIST) {
+		fprintf(stderr, "%s: too many --selector options (at most %d)\n", cli_progname,
+		        CLI_MAX_LIST);
+		return -1;
+	}
+	o->selectors[o->nselectors++] = sel;
+	return 0;
 }
 
 static int parse_check_args(int argc, char **argv, struct check_opts *o, const char **domain)
@@ -69,6 +93,9 @@ static int parse_check_args(int argc, char **argv, struct check_opts *o, const c
 				return -1;
 			}
 			o->policies[o->npolicies++] = optarg;
+		} else if (c == OPT_SELECTOR) {
+			if (add_selector(o, optarg) != 0)
+				return -1;
 		} else if (c == OPT_FORMAT) {
 			o->format = optarg;
 		} else if (c == 'o') {
@@ -237,17 +264,49 @@ static int validate_opts(const struct check_opts *o, const dnsaudit_policy *p)
 	return 0;
 }
 
+/* The common DKIM selectors, from the data file found like default.xml. */
+static int load_common_selectors(char ***out, size_t *count_out)
+{
+	char *path = cli_data_file("dkim-selectors.txt");
+	dnsaudit_error err;
+	int rc;
+
+	*out = NULL;
+	*count_out = 0;
+	if (path == NULL) {
+		fprintf(stderr,
+		        "%s: cannot find the data file dkim-selectors.txt; set MAILAUDIT_DATADIR\n",
+		        cli_progname);
+		return -1;
+	}
+	memset(&err, 0, sizeof(err));
+	if ((rc = dnsaudit_selectors_load(out, count_out, path, &err)) != 0)
+		fprintf(stderr, "%s: %s\n", cli_progname, err.message);
+	free(path);
+	return rc == 0 ? 0 : -1;
+}
+
 static int run_check(const struct check_opts *o, const char *domain, dnsaudit_format fmt,
                      dnsaudit_policy *policy, dnsaudit_source *src)
 {
 	dnsaudit_ctx_options co = DNSAUDIT_CTX_OPTIONS_INIT;
 	dnsaudit_ctx *ctx = NULL;
 	dnsaudit_report *r = NULL;
+	char **common = NULL;
+	size_t ncommon = 0;
 	int rc;
 
+	if (load_common_selectors(&common, &ncommon) != 0)
+		return EXIT_USAGE;
 	co.source = src;
 	co.policy = policy;
-	if (dnsaudit_ctx_new(&ctx, &co) != 0)
+	co.selectors = o->selectors;
+	co.selector_count = o->nselectors;
+	co.common_selectors = (const char *const *)common;
+	co.common_selector_count = ncommon;
+	rc = dnsaudit_ctx_new(&ctx, &co);
+	dnsaudit_selectors_free(common, ncommon); /* the ctx holds its own copy */
+	if (rc != 0)
 		return EXIT_USAGE;
 	rc = dnsaudit_audit_domain(&r, ctx, domain);
 	if (rc != 0) {

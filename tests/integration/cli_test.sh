@@ -113,6 +113,10 @@ for d in spf-good.example toomany.spf-issues.example split.spf-issues.example \
 	n=$(finding_ids "$WORK/$d.nsd.xml"; xp "$WORK/$d.nsd.xml" "string(/audit/spf/@lookups)")
 	check "$d: same findings and lookup count from zones and NSD" test "$z" = "$n"
 done
+"$MA" check spf-chain.example --resolver "$NSD" -q -o "$WORK/chain.xml"; rc=$?
+check "a 45-level include chain: the audit completes (exit 0)" test $rc -eq 0
+check "a 45-level include chain: spf.lookups-exceeded" test -n "$(finding_ids "$WORK/chain.xml" | grep spf.lookups-exceeded)"
+check "a 45-level include chain: the report validates" valid_xml "$WORK/chain.xml"
 spf() { "$MA" spf --resolver "$NSD" "$@" | head -n 1; }
 check "spf: pass through two levels of include" test "$(spf --ip 203.0.113.5 --sender a@spf-good.example)" = pass
 check "spf: an IPv6 client" test "$(spf --ip 2001:db8::77 --sender a@spf-good.example)" = pass

@@ -8,11 +8,14 @@
 #include <time.h>
 
 #include "audit_internal.h"
+#include "dkim_internal.h"
 #include "policy_internal.h"
 
 struct dnsaudit_ctx {
 	const dnsaudit_source *source;
 	const dnsaudit_policy *policy;
+	char **selectors, **common; /* DKIM selectors (dkim.c) */
+	size_t nselectors, ncommon;
 	dnsaudit_error err;
 };
 
@@ -30,6 +33,8 @@ const char *dnsaudit_severity_name(dnsaudit_severity sev)
 
 int dnsaudit_ctx_new(dnsaudit_ctx **out, const dnsaudit_ctx_options *opts)
 {
+	int rc;
+
 	*out = NULL;
 	if (opts == NULL || opts->version != DNSAUDIT_CTX_OPTIONS_VERSION || opts->source == NULL ||
 	    opts->policy == NULL)
@@ -38,11 +43,23 @@ int dnsaudit_ctx_new(dnsaudit_ctx **out, const dnsaudit_ctx_options *opts)
 		return DNSAUDIT_ENOMEM;
 	(*out)->source = opts->source;
 	(*out)->policy = opts->policy;
-	return 0;
+	if ((rc = dnsaudit__dkim_selectors_copy(&(*out)->selectors, &(*out)->nselectors,
+	                                        opts->selectors, opts->selector_count)) != 0 ||
+	    (rc = dnsaudit__dkim_selectors_copy(&(*out)->common, &(*out)->ncommon,
+	                                        opts->common_selectors,
+	                                        opts->common_selector_count)) != 0) {
+		dnsaudit_ctx_free(*out);
+		*out = NULL;
+	}
+	return rc;
 }
 
 void dnsaudit_ctx_free(dnsaudit_ctx *ctx)
 {
+	if (ctx == NULL)
+		return;
+	dnsaudit_selectors_free(ctx->selectors, ctx->nselectors);
+	dnsaudit_selectors_free(ctx->common, ctx->ncommon);
 	free(ctx);
 }
 
@@ -179,6 +196,10 @@ static int collect(struct dnsaudit_report *r, dnsaudit_ctx *ctx, dnsaudit_sessio
 	memcpy(abs_name + len, ".", 2);
 	c.session = session;
 	c.domain = abs_name;
+	c.selectors = (const char *const *)ctx->selectors;
+	c.nselectors = ctx->nselectors;
+	c.common_selectors = (const char *const *)ctx->common;
+	c.ncommon = ctx->ncommon;
 	audit = dnsaudit__collect_all(&c, r->doc, &ctx->err);
 	free(abs_name);
 	if (audit == NULL)

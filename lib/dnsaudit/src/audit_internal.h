@@ -17,7 +17,14 @@
 #include "dnsaudit/audit.h"
 #include "source_internal.h"
 
-#define DNSAUDIT_MAX_ROUNDS 32
+/*
+ * Rounds of lookups an audit may take: after DNSAUDIT_SEND_ROUNDS nothing is
+ * sent any more (deeper lookups become timeouts, so the report still comes
+ * out, with what could not be fetched marked); DNSAUDIT_MAX_ROUNDS is the
+ * hard stop for collectors that keep asking.
+ */
+#define DNSAUDIT_SEND_ROUNDS 40
+#define DNSAUDIT_MAX_ROUNDS  200
 
 struct dnsaudit__collect {
 	dnsaudit_session *session;
@@ -25,6 +32,11 @@ struct dnsaudit__collect {
 	dnsaudit_question *queue;
 	size_t nqueue, cap;
 	int oom;
+	/* DKIM selectors (valid, lowercase, no repeats): named by the caller, and guessed. */
+	const char *const *selectors;
+	size_t nselectors;
+	const char *const *common_selectors;
+	size_t ncommon;
 };
 
 /* The cached answer, or NULL after queueing the question for the next round. */
@@ -35,6 +47,14 @@ typedef int (*dnsaudit__collector)(struct dnsaudit__collect *c, xmlNodePtr audit
 int dnsaudit__collect_mx(struct dnsaudit__collect *c, xmlNodePtr audit);
 int dnsaudit__collect_txt(struct dnsaudit__collect *c, xmlNodePtr audit);
 int dnsaudit__collect_spf(struct dnsaudit__collect *c, xmlNodePtr audit);
+int dnsaudit__collect_dkim(struct dnsaudit__collect *c, xmlNodePtr audit);
+/* Neighbours of MX and SPF (neighbours_internal.h): one file each. */
+int dnsaudit__collect_mtasts(struct dnsaudit__collect *c, xmlNodePtr audit);
+int dnsaudit__collect_tlsrpt(struct dnsaudit__collect *c, xmlNodePtr audit);
+int dnsaudit__collect_bimi(struct dnsaudit__collect *c, xmlNodePtr audit);
+int dnsaudit__collect_dane(struct dnsaudit__collect *c, xmlNodePtr audit);
+int dnsaudit__collect_dnssec(struct dnsaudit__collect *c, xmlNodePtr audit);
+int dnsaudit__collect_srv(struct dnsaudit__collect *c, xmlNodePtr audit);
 /* The round loop: the finished <audit> element (owned by doc), or NULL. */
 xmlNodePtr dnsaudit__collect_all(struct dnsaudit__collect *c, xmlDocPtr doc, dnsaudit_error *err);
 

@@ -9,8 +9,12 @@
 #include "audit_internal.h"
 
 static const dnsaudit__collector collectors[] = {
-    dnsaudit__collect_mx, dnsaudit__collect_txt,
+    dnsaudit__collect_mx,     dnsaudit__collect_txt,
     dnsaudit__collect_spf, /* after mx: it checks the MX hosts' addresses */
+    dnsaudit__collect_dkim,   dnsaudit__collect_mtasts,
+    dnsaudit__collect_tlsrpt, dnsaudit__collect_bimi,
+    dnsaudit__collect_dane, /* TLSA of each MX host: second round */
+    dnsaudit__collect_dnssec, dnsaudit__collect_srv,
 };
 
 const dnsaudit_answer *dnsaudit__need(struct dnsaudit__collect *c, const char *name, uint16_t type)
@@ -85,6 +89,8 @@ xmlNodePtr dnsaudit__collect_all(struct dnsaudit__collect *c, xmlDocPtr doc, dns
 		}
 		xmlFreeNode(audit);
 		audit = NULL;
+		if (round + 1 == DNSAUDIT_SEND_ROUNDS)
+			dnsaudit__session_expire(c->session);
 		rc = dnsaudit_session_resolve(c->session, c->queue, c->nqueue);
 		queue_clear(c);
 		if (rc != 0) {

@@ -232,7 +232,7 @@ static void batch_free(struct batch *b)
 static int dispatch_all(struct dnsaudit_session *s, struct batch *b, const dnsaudit_question *qs,
                         size_t count)
 {
-	int past = dnsaudit__now_ms() >= s->started_ms + s->source->deadline_ms;
+	int past = s->expired || dnsaudit__now_ms() >= s->started_ms + s->source->deadline_ms;
 	size_t i;
 
 	for (i = 0; i < count; i++) {
@@ -420,6 +420,11 @@ const dnsaudit_answer *dnsaudit_session_lookup(dnsaudit_session *session, const 
 	if (dnsaudit_session_resolve(session, &q, 1) != 0)
 		return NULL;
 	return dnsaudit_session_get(session, name, type);
+}
+
+void dnsaudit__session_expire(dnsaudit_session *session)
+{
+	session->expired = 1;
 }
 
 void dnsaudit_session_get_stats(const dnsaudit_session *session, dnsaudit_session_stats *out)

@@ -31,6 +31,7 @@ struct dnsaudit_session {
 	struct cache_entry *buckets[CACHE_BUCKETS];
 	size_t entries;
 	uint64_t started_ms;
+	int expired; /* no more sending: every new question is a local TIMEOUT */
 	dnsaudit_session_stats stats;
 };
 

@@ -132,6 +132,9 @@ typedef int (*dnsaudit__stub_fn)(void *payload, const ldns_rdf *qname, ldns_rr_t
 int dnsaudit__source_new_stub(dnsaudit_source **out, dnsaudit__stub_fn fn, void *payload,
                               unsigned deadline_ms);
 
+/* From now on the session sends nothing: new questions get a local TIMEOUT. */
+void dnsaudit__session_expire(dnsaudit_session *session);
+
 /* Monotonic clock in milliseconds. */
 uint64_t dnsaudit__now_ms(void);
 

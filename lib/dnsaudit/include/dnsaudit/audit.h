@@ -37,15 +37,46 @@ typedef struct {
 	unsigned int version;
 	const dnsaudit_source *source; /* required; borrowed */
 	const dnsaudit_policy *policy; /* required; borrowed */
+	/* DKIM selectors the domain is known to use (each is reported, found or
+	 * not); copied by dnsaudit_ctx_new(). */
+	const char *const *selectors;
+	size_t selector_count;
+	/* Common selectors to try when guessing (see dnsaudit_selectors_load());
+	 * only those that have a key are reported. Copied. */
+	const char *const *common_selectors;
+	size_t common_selector_count;
 } dnsaudit_ctx_options;
 
 #define DNSAUDIT_CTX_OPTIONS_VERSION 1
 #define DNSAUDIT_CTX_OPTIONS_INIT                                                                  \
 	{                                                                                          \
-		DNSAUDIT_CTX_OPTIONS_VERSION, NULL, NULL                                           \
+		DNSAUDIT_CTX_OPTIONS_VERSION, NULL, NULL, NULL, 0, NULL, 0                         \
 	}
 
-/** @param[out] out new context; free with dnsaudit_ctx_free(). */
+/**
+ * Read a list of DKIM selectors: one per line, '#' starts a comment, blank
+ * lines are skipped; names are lowercased and repeats dropped.
+ * Errors: DNSAUDIT_EINVAL with "path:line: reason" in err (a name that is not
+ * a selector, a line over 511 bytes, an unreadable file), DNSAUDIT_ELIMIT
+ * beyond 256 selectors.
+ * @param[out] out new array of *count_out strings; free with dnsaudit_selectors_free().
+ */
+DNSAUDIT_API int dnsaudit_selectors_load(char ***out, size_t *count_out, const char *path,
+                                         dnsaudit_error *err);
+/** Free a list from dnsaudit_selectors_load(); NULL is accepted. */
+DNSAUDIT_API void dnsaudit_selectors_free(char **list, size_t count);
+/**
+ * Whether a string is a DKIM selector (RFC 6376 §3.1: dot-separated labels of
+ * letters, digits and '-', '_' tolerated; at most 200 octets).
+ * @return 0, or DNSAUDIT_EINVAL.
+ */
+DNSAUDIT_API int dnsaudit_selector_check(const char *selector);
+
+/**
+ * @param[out] out new context; free with dnsaudit_ctx_free().
+ * @return 0; DNSAUDIT_EINVAL for a missing source or policy or an invalid
+ * selector; DNSAUDIT_ELIMIT for more than 256 selectors in either list.
+ */
 DNSAUDIT_API int dnsaudit_ctx_new(dnsaudit_ctx **out, const dnsaudit_ctx_options *opts);
 DNSAUDIT_API void dnsaudit_ctx_free(dnsaudit_ctx *ctx);
 /** @return the last error message on ctx; borrowed, valid until the next call. */
