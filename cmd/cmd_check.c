@@ -8,7 +8,8 @@
 
 #include "cli.h"
 
-enum { OPT_POLICY = OPT_DNS_LAST, OPT_FORMAT, OPT_FAIL_UNDER, OPT_LANG, OPT_QUIET, OPT_SELECTOR };
+enum { OPT_POLICY = OPT_DNS_LAST, OPT_FORMAT, OPT_FAIL_UNDER, OPT_LANG, OPT_QUIET, OPT_SELECTOR,
+       OPT_DMARC_SPEC };
 
 struct check_opts {
 	struct dns_opts dns;
@@ -18,6 +19,7 @@ struct check_opts {
 	size_t nselectors;
 	const char *format, *output, *fail_under, *lang;
 	int quiet;
+	dnsaudit_dmarc_spec dmarc_spec;
 };
 
 static const struct option check_longopts[] = {
@@ -31,6 +33,7 @@ static const struct option check_longopts[] = {
     {"fail-under", required_argument, NULL, OPT_FAIL_UNDER},
     {"lang", required_argument, NULL, OPT_LANG},
     {"selector", required_argument, NULL, OPT_SELECTOR},
+    {"dmarc-spec", required_argument, NULL, OPT_DMARC_SPEC},
     {"quiet", no_argument, NULL, 'q'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
@@ -55,6 +58,9 @@ static void check_usage(FILE *f)
 	    "  --selector NAME       a DKIM selector the domain signs with (repeatable);\n"
 	    "                        always reported; the common ones in\n"
 	    "                        dkim-selectors.txt are tried as well\n"
+	    "  --dmarc-spec 9989|7489  DMARC discovery the verdicts follow: RFC 9989's\n"
+	    "                        DNS tree walk (default) or RFC 7489's Public\n"
+	    "                        Suffix List; the report shows both\n"
 	    "  -q, --quiet           with -o, print nothing on stdout\n",
 	    cli_progname);
 }
@@ -96,6 +102,16 @@ static int parse_check_args(int argc, char **argv, struct check_opts *o, const c
 		} else if (c == OPT_SELECTOR) {
 			if (add_selector(o, optarg) != 0)
 				return -1;
+		} else if (c == OPT_DMARC_SPEC) {
+			if (strcmp(optarg, "9989") == 0) {
+				o->dmarc_spec = DNSAUDIT_DMARC_RFC9989;
+			} else if (strcmp(optarg, "7489") == 0) {
+				o->dmarc_spec = DNSAUDIT_DMARC_RFC7489;
+			} else {
+				fprintf(stderr, "%s: --dmarc-spec takes 9989 or 7489, not '%s'\n",
+				        cli_progname, optarg);
+				return -1;
+			}
 		} else if (c == OPT_FORMAT) {
 			o->format = optarg;
 		} else if (c == 'o') {
@@ -304,6 +320,7 @@ static int run_check(const struct check_opts *o, const char *domain, dnsaudit_fo
 	co.selector_count = o->nselectors;
 	co.common_selectors = (const char *const *)common;
 	co.common_selector_count = ncommon;
+	co.dmarc_spec = o->dmarc_spec;
 	rc = dnsaudit_ctx_new(&ctx, &co);
 	dnsaudit_selectors_free(common, ncommon); /* the ctx holds its own copy */
 	if (rc != 0)

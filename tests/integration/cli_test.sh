@@ -117,6 +117,22 @@ done
 check "a 45-level include chain: the audit completes (exit 0)" test $rc -eq 0
 check "a 45-level include chain: spf.lookups-exceeded" test -n "$(finding_ids "$WORK/chain.xml" | grep spf.lookups-exceeded)"
 check "a 45-level include chain: the report validates" valid_xml "$WORK/chain.xml"
+# DMARC: discovery walks and report destinations across zones, over the wire.
+for d in good.dmarc-issues.example dmarc-none.example multiple.dmarc-issues.example \
+	extrua.dmarc-issues.example extok.dmarc-issues.example sub.inh.dmarc-issues.example \
+	a.shop.mismatch-tld parked.example parked-weak.example; do
+	"$MA" check "$d" --zone "$ZONES" -q -o "$WORK/$d.zones.xml"
+	"$MA" check "$d" --resolver "$NSD" -q -o "$WORK/$d.nsd.xml"
+	check "$d: NSD report validates" valid_xml "$WORK/$d.nsd.xml"
+	z=$(finding_ids "$WORK/$d.zones.xml"; xp "$WORK/$d.zones.xml" "string(/audit/@profile)")
+	n=$(finding_ids "$WORK/$d.nsd.xml"; xp "$WORK/$d.nsd.xml" "string(/audit/@profile)")
+	check "$d: same findings and profile from zones and NSD" test "$z" = "$n"
+done
+check "parked.example: graded A by the parked profile" test "$(xp "$WORK/parked.example.nsd.xml" "concat(/audit/@profile, ' ', /audit/@grade)")" = "parked A"
+"$MA" check a.shop.mismatch-tld --resolver "$NSD" --dmarc-spec 7489 -q -o "$WORK/m7.xml"
+check "--dmarc-spec 7489: the PSL method decides" test "$(xp "$WORK/m7.xml" "string(/audit/dmarc/@status)")" = none
+"$MA" check a.shop.mismatch-tld --zone "$ZONES" --dmarc-spec 4408 >/dev/null 2>&1; rc=$?
+check "--dmarc-spec with another number exits 2" test $rc -eq 2
 spf() { "$MA" spf --resolver "$NSD" "$@" | head -n 1; }
 check "spf: pass through two levels of include" test "$(spf --ip 203.0.113.5 --sender a@spf-good.example)" = pass
 check "spf: an IPv6 client" test "$(spf --ip 2001:db8::77 --sender a@spf-good.example)" = pass

@@ -82,7 +82,7 @@ sign bogus.example "$WORK/bogus.src" || die "signing bogus.example"
 # The anchor unbound gets for bogus.example is a key that signed nothing.
 other=$(keygen -k bogus.example) || die "generating a stray key"
 bogus_ds=$WORK/keys/$other.ds
-cp "$HERE/unsigned.example.zone" "$SRC"/testdata/zones/nb-*.zone "$WORK/zones/" || exit 1
+cp "$HERE/unsigned.example.zone" "$SRC"/testdata/zones/nb-*.zone "$SRC/testdata/zones/example.zone" "$WORK/zones/" || exit 1
 check "the signed zone has RRSIGs" grep -q RRSIG "$WORK/zones/signed.example.zone"
 
 # --- NSD: the fixture copes with signed zones (SOA and NS are there) -------

@@ -143,8 +143,10 @@ static void each_scenario_gives_exactly_its_findings(void **state)
 	    {"spfwild.dkim-keys.example", "s1", "dkim.key-syntax"},
 	    {"hostile.dkim-keys.example", "", "dkim.key-syntax"},
 	    /* Parked: the wildcard revokes every selector; guesses find nothing of their own. */
-	    {"dkim-parked.example", "", "dkim.no-key-found"},
-	    {"dkim-parked.example", "default", "dkim.key-revoked"},
+	    /* parked (null MX, SPF -all, only a revoked wildcard key): the parked
+	     * profile has no DKIM requirement, so neither finding applies. */
+	    {"dkim-parked.example", "", ""},
+	    {"dkim-parked.example", "default", ""},
 	    /* Delegated by CNAME: followed to the provider's key; a dangling guess is no finding.
 	     */
 	    {"dkim-delegated.example", "", ""},
@@ -306,6 +308,8 @@ static void the_wildcard_is_reported_not_its_echoes(void **state)
 	assert_xpath(r->doc, "count(/audit/dkim/selector)", "0");
 	assert_xpath(r->doc, "/audit/dkim/@wildcard-matches = /audit/dkim/@common-tried", "true");
 	assert_xpath(r->doc, "string(/audit/dkim/@keys-found)", "0");
+	/* No key but a revoked one: graded as parked, as mail-less domains should be. */
+	assert_xpath(r->doc, "string(/audit/@profile)", "parked");
 	dnsaudit_report_free(r);
 	r = audit(state, "dkim-parked.example", "default");
 	assert_xpath(r->doc, "string(/audit/dkim/selector/@matches-wildcard)", "true");

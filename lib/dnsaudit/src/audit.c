@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "audit_internal.h"
+#include "dmarc_internal.h"
 #include "dkim_internal.h"
 #include "policy_internal.h"
 
@@ -16,6 +17,9 @@ struct dnsaudit_ctx {
 	const dnsaudit_policy *policy;
 	char **selectors, **common; /* DKIM selectors (dkim.c) */
 	size_t nselectors, ncommon;
+	dnsaudit_dmarc_spec dmarc_spec;
+	psl_ctx_t *psl; /* read-only once loaded; shareable, but one per ctx is simpler */
+	struct dmarc_psl_info psl_info;
 	dnsaudit_error err;
 };
 
@@ -43,6 +47,17 @@ int dnsaudit_ctx_new(dnsaudit_ctx **out, const dnsaudit_ctx_options *opts)
 		return DNSAUDIT_ENOMEM;
 	(*out)->source = opts->source;
 	(*out)->policy = opts->policy;
+	(*out)->dmarc_spec = opts->dmarc_spec;
+	if (opts->dmarc_spec != DNSAUDIT_DMARC_RFC9989 && opts->dmarc_spec != DNSAUDIT_DMARC_RFC7489) {
+		dnsaudit_ctx_free(*out);
+		*out = NULL;
+		return DNSAUDIT_EINVAL;
+	}
+	if (dnsaudit__dmarc_psl_load(&(*out)->psl, &(*out)->psl_info) != 0) {
+		dnsaudit_ctx_free(*out);
+		*out = NULL;
+		return DNSAUDIT_ERROR;
+	}
 	if ((rc = dnsaudit__dkim_selectors_copy(&(*out)->selectors, &(*out)->nselectors,
 	                                        opts->selectors, opts->selector_count)) != 0 ||
 	    (rc = dnsaudit__dkim_selectors_copy(&(*out)->common, &(*out)->ncommon,
@@ -60,6 +75,7 @@ void dnsaudit_ctx_free(dnsaudit_ctx *ctx)
 		return;
 	dnsaudit_selectors_free(ctx->selectors, ctx->nselectors);
 	dnsaudit_selectors_free(ctx->common, ctx->ncommon);
+	dnsaudit__dmarc_psl_free(ctx->psl);
 	free(ctx);
 }
 
@@ -200,6 +216,10 @@ static int collect(struct dnsaudit_report *r, dnsaudit_ctx *ctx, dnsaudit_sessio
 	c.nselectors = ctx->nselectors;
 	c.common_selectors = (const char *const *)ctx->common;
 	c.ncommon = ctx->ncommon;
+	c.dmarc_spec = ctx->dmarc_spec == DNSAUDIT_DMARC_RFC7489 ? DMARC_SPEC_RFC7489
+	                                                         : DMARC_SPEC_RFC9989;
+	c.psl = ctx->psl;
+	c.psl_info = &ctx->psl_info;
 	audit = dnsaudit__collect_all(&c, r->doc, &ctx->err);
 	free(abs_name);
 	if (audit == NULL)

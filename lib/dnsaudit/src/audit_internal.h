@@ -37,6 +37,10 @@ struct dnsaudit__collect {
 	size_t nselectors;
 	const char *const *common_selectors;
 	size_t ncommon;
+	/* DMARC: the method the verdicts follow (dmarc_spec) and the PSL. */
+	int dmarc_spec;
+	const struct psl_ctx_st *psl;
+	const struct dmarc_psl_info *psl_info;
 };
 
 /* The cached answer, or NULL after queueing the question for the next round. */
@@ -48,6 +52,7 @@ int dnsaudit__collect_mx(struct dnsaudit__collect *c, xmlNodePtr audit);
 int dnsaudit__collect_txt(struct dnsaudit__collect *c, xmlNodePtr audit);
 int dnsaudit__collect_spf(struct dnsaudit__collect *c, xmlNodePtr audit);
 int dnsaudit__collect_dkim(struct dnsaudit__collect *c, xmlNodePtr audit);
+int dnsaudit__collect_dmarc(struct dnsaudit__collect *c, xmlNodePtr audit);
 /* Neighbours of MX and SPF (neighbours_internal.h): one file each. */
 int dnsaudit__collect_mtasts(struct dnsaudit__collect *c, xmlNodePtr audit);
 int dnsaudit__collect_tlsrpt(struct dnsaudit__collect *c, xmlNodePtr audit);

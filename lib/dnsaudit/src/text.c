@@ -67,15 +67,24 @@ static void prop_out(struct dnsaudit__buf *b, xmlNodePtr n, const char *name)
 static void text_source(struct dnsaudit__buf *b, xmlNodePtr root, const char *lang)
 {
 	xmlNodePtr s = child(root, "source"), c;
+	unsigned shown = 0, more = 0;
 
 	dnsaudit__buf_printf(b, "%s: ", label(lang, L_SOURCE));
 	prop_out(b, s, "kind");
 	for (c = s ? s->children : NULL; c != NULL; c = c->next) {
 		if (c->type != XML_ELEMENT_NODE)
 			continue;
+		/* A directory of zones lists every file: the XML has them all. */
+		if (shown == 4) {
+			more++;
+			continue;
+		}
 		dnsaudit__buf_puts(b, " ");
 		prop_out(b, c, xmlStrEqual(c->name, BAD_CAST "resolver") ? "address" : "path");
+		shown++;
 	}
+	if (more > 0)
+		dnsaudit__buf_printf(b, " (+%u)", more);
 	dnsaudit__buf_puts(b, "\n");
 }
 

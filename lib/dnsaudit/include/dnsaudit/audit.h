@@ -30,6 +30,13 @@ typedef enum {
 /** @return "info", "warn" or "fail". */
 DNSAUDIT_API const char *dnsaudit_severity_name(dnsaudit_severity sev);
 
+/* DMARC policy discovery: RFC 9989's DNS tree walk (the default) or RFC
+ * 7489's organizational domain through the Public Suffix List. */
+typedef enum {
+	DNSAUDIT_DMARC_RFC9989 = 0,
+	DNSAUDIT_DMARC_RFC7489 = 1
+} dnsaudit_dmarc_spec;
+
 typedef struct dnsaudit_ctx dnsaudit_ctx;
 typedef struct dnsaudit_report dnsaudit_report;
 
@@ -45,12 +52,14 @@ typedef struct {
 	 * only those that have a key are reported. Copied. */
 	const char *const *common_selectors;
 	size_t common_selector_count;
+	/* Which DMARC discovery the verdicts follow; the report carries both. */
+	dnsaudit_dmarc_spec dmarc_spec;
 } dnsaudit_ctx_options;
 
 #define DNSAUDIT_CTX_OPTIONS_VERSION 1
 #define DNSAUDIT_CTX_OPTIONS_INIT                                                                  \
 	{                                                                                          \
-		DNSAUDIT_CTX_OPTIONS_VERSION, NULL, NULL, NULL, 0, NULL, 0                         \
+		DNSAUDIT_CTX_OPTIONS_VERSION, NULL, NULL, NULL, 0, NULL, 0, DNSAUDIT_DMARC_RFC9989  \
 	}
 
 /**
