@@ -8,8 +8,15 @@
 
 #include "cli.h"
 
-enum { OPT_POLICY = OPT_DNS_LAST, OPT_FORMAT, OPT_FAIL_UNDER, OPT_LANG, OPT_QUIET, OPT_SELECTOR,
-       OPT_DMARC_SPEC };
+enum {
+	OPT_POLICY = OPT_DNS_LAST,
+	OPT_FORMAT,
+	OPT_FAIL_UNDER,
+	OPT_LANG,
+	OPT_QUIET,
+	OPT_SELECTOR,
+	OPT_DMARC_SPEC
+};
 
 struct check_opts {
 	struct dns_opts dns;

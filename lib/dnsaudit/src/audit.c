@@ -48,7 +48,8 @@ int dnsaudit_ctx_new(dnsaudit_ctx **out, const dnsaudit_ctx_options *opts)
 	(*out)->source = opts->source;
 	(*out)->policy = opts->policy;
 	(*out)->dmarc_spec = opts->dmarc_spec;
-	if (opts->dmarc_spec != DNSAUDIT_DMARC_RFC9989 && opts->dmarc_spec != DNSAUDIT_DMARC_RFC7489) {
+	if (opts->dmarc_spec != DNSAUDIT_DMARC_RFC9989 &&
+	    opts->dmarc_spec != DNSAUDIT_DMARC_RFC7489) {
 		dnsaudit_ctx_free(*out);
 		*out = NULL;
 		return DNSAUDIT_EINVAL;
@@ -216,8 +217,8 @@ static int collect(struct dnsaudit_report *r, dnsaudit_ctx *ctx, dnsaudit_sessio
 	c.nselectors = ctx->nselectors;
 	c.common_selectors = (const char *const *)ctx->common;
 	c.ncommon = ctx->ncommon;
-	c.dmarc_spec = ctx->dmarc_spec == DNSAUDIT_DMARC_RFC7489 ? DMARC_SPEC_RFC7489
-	                                                         : DMARC_SPEC_RFC9989;
+	c.dmarc_spec =
+	    ctx->dmarc_spec == DNSAUDIT_DMARC_RFC7489 ? DMARC_SPEC_RFC7489 : DMARC_SPEC_RFC9989;
 	c.psl = ctx->psl;
 	c.psl_info = &ctx->psl_info;
 	audit = dnsaudit__collect_all(&c, r->doc, &ctx->err);

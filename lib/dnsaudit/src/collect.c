@@ -11,9 +11,9 @@
 static const dnsaudit__collector collectors[] = {
     dnsaudit__collect_mx,     dnsaudit__collect_txt,
     dnsaudit__collect_spf, /* after mx: it checks the MX hosts' addresses */
-    dnsaudit__collect_dkim, dnsaudit__collect_dmarc,   dnsaudit__collect_mtasts,
-    dnsaudit__collect_tlsrpt, dnsaudit__collect_bimi,
-    dnsaudit__collect_dane, /* TLSA of each MX host: second round */
+    dnsaudit__collect_dkim,   dnsaudit__collect_dmarc,
+    dnsaudit__collect_mtasts, dnsaudit__collect_tlsrpt,
+    dnsaudit__collect_bimi,   dnsaudit__collect_dane, /* TLSA of each MX host: second round */
     dnsaudit__collect_dnssec, dnsaudit__collect_srv,
 };
 

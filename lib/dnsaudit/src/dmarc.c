@@ -21,9 +21,10 @@ static const dnsaudit_answer *need_cb(void *arg, const char *name, uint16_t type
 /* none < quarantine < reject, for "sp weaker than p" (0 when unset). */
 static int policy_level(dmarc_policy p)
 {
-	return p == DMARC_POLICY_REJECT ? 3 : p == DMARC_POLICY_QUARANTINE ? 2
-	                                  : p == DMARC_POLICY_NONE         ? 1
-	                                                                    : 0;
+	return p == DMARC_POLICY_REJECT       ? 3
+	       : p == DMARC_POLICY_QUARANTINE ? 2
+	       : p == DMARC_POLICY_NONE       ? 1
+	                                      : 0;
 }
 
 static void issue_facts(xmlNodePtr parent, const char *elem, const struct dmarc_error *e)
@@ -102,8 +103,8 @@ static void queries_facts(xmlNodePtr parent, const struct dmarc_query *q, size_t
 
 		dnsaudit__fact_attr(e, "name", q[i].name);
 		dnsaudit__fact_attr(e, "type", q[i].type == LDNS_RR_TYPE_A ? "A" : "TXT");
-		dnsaudit__fact_attr(e, "status", q[i].pending ? "pending"
-		                                              : dnsaudit_dns_status_name(q[i].status));
+		dnsaudit__fact_attr(
+		    e, "status", q[i].pending ? "pending" : dnsaudit_dns_status_name(q[i].status));
 		dnsaudit__fact_attr_int(e, "dmarc-records", (long)q[i].nrecords);
 	}
 }
@@ -117,9 +118,9 @@ static void discovery_facts(xmlNodePtr dmarc, const struct dmarc_discovery *d)
 	dnsaudit__fact_attr(n, "policy-domain", d->policy_domain);
 	dnsaudit__fact_attr(n, "org-domain", d->org.org);
 	dnsaudit__fact_attr_bool(n, "inherited", d->inherited);
-	dnsaudit__fact_attr(n, "applied", d->applied != DMARC_POLICY_UNSET
-	                                      ? dnsaudit__dmarc_policy_name(d->applied)
-	                                      : NULL);
+	dnsaudit__fact_attr(
+	    n, "applied",
+	    d->applied != DMARC_POLICY_UNSET ? dnsaudit__dmarc_policy_name(d->applied) : NULL);
 	dnsaudit__fact_attr(n, "applied-tag", d->applied_tag);
 	if (d->detail != NULL)
 		dnsaudit__fact_attr(n, "detail", d->detail);
@@ -140,14 +141,17 @@ static void destination_facts(xmlNodePtr dmarc, const struct dmarc_destinations 
 		free(uri);
 		dnsaudit__fact_attr(e, "tag", d->ruf ? "ruf" : "rua");
 		dnsaudit__fact_attr(e, "domain", d->domain);
-		dnsaudit__fact_attr(e, "external", d->external == 1 ? "true"
-		                                   : d->external == 0 ? "false"
-		                                                      : "unknown");
+		dnsaudit__fact_attr(e, "external",
+		                    d->external == 1   ? "true"
+		                    : d->external == 0 ? "false"
+		                                       : "unknown");
 		dnsaudit__fact_attr(e, "query", d->query);
 		if (d->query != NULL)
-			dnsaudit__fact_attr(e, "status", d->pending ? "pending"
-			                                            : dnsaudit_dns_status_name(d->status));
-		dnsaudit__fact_attr(e, "authorized", dnsaudit__dmarc_authorization_name(d->authorized));
+			dnsaudit__fact_attr(e, "status",
+			                    d->pending ? "pending"
+			                               : dnsaudit_dns_status_name(d->status));
+		dnsaudit__fact_attr(e, "authorized",
+		                    dnsaudit__dmarc_authorization_name(d->authorized));
 		if (d->note != NULL)
 			dnsaudit__fact_attr(e, "note", d->note);
 	}
@@ -181,8 +185,8 @@ static void area_facts(xmlNodePtr audit, const struct dmarc_discovery *d)
 		return;
 	}
 	dnsaudit__fact_attr(n, "status", "inconclusive");
-	dnsaudit__fact_attr(n, "reason", q && !q->pending ? dnsaudit_dns_status_name(q->status)
-	                                                  : "pending");
+	dnsaudit__fact_attr(n, "reason",
+	                    q && !q->pending ? dnsaudit_dns_status_name(q->status) : "pending");
 	if (d->detail != NULL)
 		dnsaudit__fact_attr(n, "detail", d->detail);
 }
@@ -208,14 +212,14 @@ static void summary_attrs(xmlNodePtr dmarc, const struct dmarc_discovery *d,
 	dnsaudit__fact_attr(dmarc, "policy-domain", d->policy_domain);
 	dnsaudit__fact_attr(dmarc, "org-domain", d->org.org);
 	dnsaudit__fact_attr_bool(dmarc, "inherited", d->inherited);
-	dnsaudit__fact_attr(dmarc, "applied", d->applied != DMARC_POLICY_UNSET
-	                                          ? dnsaudit__dmarc_policy_name(d->applied)
-	                                          : "unset");
+	dnsaudit__fact_attr(
+	    dmarc, "applied",
+	    d->applied != DMARC_POLICY_UNSET ? dnsaudit__dmarc_policy_name(d->applied) : "unset");
 	dnsaudit__fact_attr_bool(dmarc, "discovery-mismatch", mismatch(d, other));
 }
 
-static int destinations(struct dnsaudit__collect *c, xmlNodePtr dmarc,
-                        const struct dmarc_opts *o, const struct dmarc_discovery *d)
+static int destinations(struct dnsaudit__collect *c, xmlNodePtr dmarc, const struct dmarc_opts *o,
+                        const struct dmarc_discovery *d)
 {
 	struct dmarc_destinations *ds = NULL;
 	int rc;

@@ -32,10 +32,7 @@ DNSAUDIT_API const char *dnsaudit_severity_name(dnsaudit_severity sev);
 
 /* DMARC policy discovery: RFC 9989's DNS tree walk (the default) or RFC
  * 7489's organizational domain through the Public Suffix List. */
-typedef enum {
-	DNSAUDIT_DMARC_RFC9989 = 0,
-	DNSAUDIT_DMARC_RFC7489 = 1
-} dnsaudit_dmarc_spec;
+typedef enum { DNSAUDIT_DMARC_RFC9989 = 0, DNSAUDIT_DMARC_RFC7489 = 1 } dnsaudit_dmarc_spec;
 
 typedef struct dnsaudit_ctx dnsaudit_ctx;
 typedef struct dnsaudit_report dnsaudit_report;
@@ -59,7 +56,7 @@ typedef struct {
 #define DNSAUDIT_CTX_OPTIONS_VERSION 1
 #define DNSAUDIT_CTX_OPTIONS_INIT                                                                  \
 	{                                                                                          \
-		DNSAUDIT_CTX_OPTIONS_VERSION, NULL, NULL, NULL, 0, NULL, 0, DNSAUDIT_DMARC_RFC9989  \
+		DNSAUDIT_CTX_OPTIONS_VERSION, NULL, NULL, NULL, 0, NULL, 0, DNSAUDIT_DMARC_RFC9989 \
 	}
 
 /**
