@@ -330,8 +330,12 @@ static int run_check(const struct check_opts *o, const char *domain, dnsaudit_fo
 	co.dmarc_spec = o->dmarc_spec;
 	rc = dnsaudit_ctx_new(&ctx, &co);
 	dnsaudit_selectors_free(common, ncommon); /* the ctx holds its own copy */
-	if (rc != 0)
+	if (rc != 0) {
+		fprintf(stderr, "%s: cannot set up the audit: %s%s\n", cli_progname,
+		        dnsaudit_strerror(rc),
+		        rc == DNSAUDIT_ERROR ? " (is the Public Suffix List installed?)" : "");
 		return EXIT_USAGE;
+	}
 	rc = dnsaudit_audit_domain(&r, ctx, domain);
 	if (rc != 0) {
 		fprintf(stderr, "%s: %s\n", cli_progname, dnsaudit_ctx_errmsg(ctx));

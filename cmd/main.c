@@ -14,8 +14,9 @@ static void usage(FILE *f)
 	fprintf(f,
 	        "usage: %s COMMAND [options]\n"
 	        "\n"
-	        "Audit a domain's mail authentication in DNS (MX and SPF today; DMARC and\n"
-	        "DKIM next) and say what is wrong and how to fix it.\n"
+	        "Audit a domain's mail authentication in DNS (MX, SPF, DKIM keys, DMARC,\n"
+	        "MTA-STS, TLS-RPT, BIMI, DANE, DNSSEC, client SRV) and say what is wrong\n"
+	        "and how to fix it.\n"
 	        "\n"
 	        "commands:\n"
 	        "  check DOMAIN   audit a domain (see '%s check --help')\n"

@@ -76,10 +76,11 @@ static const struct {
     {"a.fuzz.example", "MX", "0 ."}, /* null MX */
     {"b.fuzz.example", "AAAA", "2001:db8::10"},
     {"b.fuzz.example", "MX", "10 tf.fuzz.example"},
+    {"mxp.fuzz.example", "MX", "10 pending.fuzz.example"},
     {"10.2.0.192.in-addr.arpa", "PTR", "mx.fuzz.example"},
     {"10.2.0.192.in-addr.arpa", "PTR", "fuzz.example"},
-    {"0.1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa", "PTR",
-     "b.fuzz.example"},
+    {"10.2.0.192.in-addr.arpa", "PTR", "pending.fuzz.example"},
+    /* 2001:db8::10 has no PTR: %{p} is "unknown", ptr a void lookup. */
     {"cname.fuzz.example", "CNAME", "a.fuzz.example"},
     {"loop.fuzz.example", "CNAME", "loop.fuzz.example"},
     {"20.2.0.192.in-addr.arpa", "TIMEOUT", NULL},
@@ -102,40 +103,58 @@ static const char *fixed_ptr(void *arg)
 	return "mx.fuzz.example";
 }
 
-static size_t touch_node(const struct spf_node *n, unsigned depth);
+/* What a walk over the evaluation tree counts. */
+struct tally {
+	size_t sum;     /* string lengths: every string is read (ASan) */
+	size_t fetched; /* nodes whose record was looked up and found */
+	size_t reached; /* mechanisms evaluated (not unreachable) */
+};
 
-static size_t touch_term(const struct spf_node_term *t, unsigned depth)
+static void touch_node(const struct spf_node *n, unsigned depth, struct tally *ta);
+
+static void touch_term(const struct spf_node_term *t, unsigned depth, struct tally *ta)
 {
-	size_t sum = strlen(t->text) + strlen(dnsaudit__spf_term_kind_name(t->kind)), i;
+	size_t i;
 
+	ta->sum += strlen(t->text) + strlen(dnsaudit__spf_term_kind_name(t->kind));
 	if (t->target != NULL)
-		sum += strlen(t->target);
+		ta->sum += strlen(t->target);
 	if (t->note != NULL)
-		sum += strlen(t->note);
+		ta->sum += strlen(t->note);
 	for (i = 0; i < t->naddresses; i++)
-		sum += strlen(t->addresses[i]);
+		ta->sum += strlen(t->addresses[i]);
 	if (t->over_limit)
-		sum += strlen(dnsaudit__spf_error_kind_name(t->limit));
-	if (t->child != NULL)
-		sum += touch_node(t->child, depth + 1);
-	return sum;
+		REQUIRE(t->limit == SPF_ERR_LOOKUP_LIMIT || t->limit == SPF_ERR_VOID_LIMIT ||
+		        t->limit == SPF_ERR_MX_LIMIT || t->limit == SPF_ERR_LOOP);
+	REQUIRE(!(t->matched && t->unreachable));
+	if (t->kind < SPF_MOD_REDIRECT && !t->unreachable)
+		ta->reached++;
+	if (t->child != NULL) {
+		REQUIRE(t->kind == SPF_MECH_INCLUDE || t->kind == SPF_MOD_REDIRECT);
+		touch_node(t->child, depth + 1, ta);
+	}
 }
 
-/* Reads every string of the tree (ASan sees a dangling one) and checks it. */
-static size_t touch_node(const struct spf_node *n, unsigned depth)
+/* Reads every string of the tree and checks what the header promises. */
+static void touch_node(const struct spf_node *n, unsigned depth, struct tally *ta)
 {
-	size_t sum = strlen(n->domain) + strlen(dnsaudit__spf_result_name(n->result)), i;
+	size_t i, matched = 0;
 
 	REQUIRE(depth <= SPF_WALK_MAX_RECORDS + 1);
 	REQUIRE(n->result >= SPF_RESULT_NONE && n->result <= SPF_RESULT_PERMERROR);
 	REQUIRE((n->error != NULL) == (n->error_kind != SPF_ERR_NONE));
-	if (n->record != NULL)
-		sum += strlen(n->record);
+	ta->sum += strlen(n->domain) + strlen(dnsaudit__spf_result_name(n->result));
+	if (n->record != NULL) {
+		ta->sum += strlen(n->record);
+		ta->fetched++;
+	}
 	if (n->error != NULL)
-		sum += strlen(n->error) + strlen(dnsaudit__spf_error_kind_name(n->error_kind));
-	for (i = 0; i < n->nterms; i++)
-		sum += touch_term(&n->terms[i], depth);
-	return sum;
+		ta->sum += strlen(n->error) + strlen(dnsaudit__spf_error_kind_name(n->error_kind));
+	for (i = 0; i < n->nterms; i++) {
+		matched += n->terms[i].matched != 0;
+		touch_term(&n->terms[i], depth, ta);
+	}
+	REQUIRE(matched <= 1); /* evaluation stops at the first match */
 }
 
 static volatile size_t sink;
@@ -157,6 +176,28 @@ static void fuzz_macro_string(const char *s, size_t len, const struct spf_macro_
 		}
 		/* The checker and the expander share one tokenizer. */
 		REQUIRE(!ok || rc == 0 || strstr(err.reason, "longer than") != NULL);
+	}
+}
+
+/* A parsed record is what its text says. */
+static void check_record(const struct spf_record *rec, const char *s, size_t len)
+{
+	size_t i;
+
+	REQUIRE(rec->all < (long)rec->nterms && rec->redirect < (long)rec->nterms &&
+	        rec->exp < (long)rec->nterms);
+	REQUIRE(rec->all < 0 || rec->terms[rec->all].kind == SPF_MECH_ALL);
+	REQUIRE(rec->redirect < 0 || rec->terms[rec->redirect].kind == SPF_MOD_REDIRECT);
+	REQUIRE(rec->exp < 0 || rec->terms[rec->exp].kind == SPF_MOD_EXP);
+	for (i = 0; i < rec->nterms; i++) {
+		const struct spf_term *t = &rec->terms[i];
+		size_t tl = strlen(t->text);
+
+		REQUIRE(t->pos + tl <= len && memcmp(s + t->pos, t->text, tl) == 0);
+		REQUIRE(t->cidr4 >= -1 && t->cidr4 <= 32 && t->cidr6 >= -1 && t->cidr6 <= 128);
+		REQUIRE((t->qualifier != 0) == (t->kind < SPF_MOD_REDIRECT));
+		if (t->kind == SPF_MECH_IP4 || t->kind == SPF_MECH_IP6)
+			REQUIRE(t->family == (t->kind == SPF_MECH_IP4 ? AF_INET : AF_INET6));
 	}
 }
 
@@ -193,6 +234,7 @@ static void fuzz_part(const char *s, size_t len, const struct spf_macro_ctx *ctx
 	sink += (size_t)dnsaudit__spf_is_record(s, len);
 	if (dnsaudit__spf_parse(s, len, &rec, &err) == 0) {
 		REQUIRE(rec != NULL);
+		check_record(rec, s, len);
 		for (i = 0; i < nctx; i++)
 			expand_terms(rec, &ctxs[i]);
 		dnsaudit__spf_record_free(rec);
@@ -285,15 +327,22 @@ static void check_host(const dnsaudit_source *src, int walk, const char *ip, con
 	o.lookup_arg = session;
 	if (dnsaudit__spf_check_host(&o, family, addr, "fuzz.example", sender, "helo.fuzz.example",
 	                             &ev) == 0) {
+		struct tally ta = {0, 0, 0};
+
 		REQUIRE(ev->root != NULL);
-		sink += touch_node(ev->root, 0);
+		touch_node(ev->root, 0, &ta);
+		sink += ta.sum;
+		if (walk) /* the walk's own bounds */
+			REQUIRE(ta.fetched <= SPF_WALK_MAX_RECORDS &&
+			        ta.reached <= SPF_WALK_MAX_TERMS &&
+			        ev->lookups <= SPF_WALK_MAX_TERMS + SPF_WALK_MAX_RECORDS);
 		if (ev->explanation != NULL) {
 			REQUIRE(!walk && ev->result == SPF_RESULT_FAIL);
 			sink += strlen(ev->explanation);
 		}
 		/* §4.6.4: a real evaluation does not go past the limits. */
-		if (!walk && (ev->lookups > SPF_MAX_DNS_TERMS ||
-		              ev->void_lookups > SPF_MAX_VOID_LOOKUPS))
+		if (!walk &&
+		    (ev->lookups > SPF_MAX_DNS_TERMS || ev->void_lookups > SPF_MAX_VOID_LOOKUPS))
 			REQUIRE(ev->result == SPF_RESULT_PERMERROR);
 		if (!walk)
 			REQUIRE(ev->lookups <= SPF_MAX_DNS_TERMS + 1 && !ev->truncated);

@@ -288,7 +288,8 @@ static int key_facts(xmlNodePtr parent, const char *rec, size_t len, int *revoke
 	if (k.error == DKIM_KEY_OK && k.has_notes)
 		escaped_text(n, "notes", rec + k.notes_pos, k.notes_len);
 	*revoked = k.error == DKIM_KEY_OK && k.revoked;
-	return k.error == DKIM_KEY_OK && !k.revoked;
+	/* A k= verifiers do not know is ignored by them (RFC 6376 §3.6.1). */
+	return k.error == DKIM_KEY_OK && !k.revoked && k.type != DKIM_KEY_UNKNOWN;
 }
 
 /* Number of records a selector shows: all for a named one, key-like ones when guessed. */

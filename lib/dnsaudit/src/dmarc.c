@@ -173,11 +173,27 @@ static void psl_facts(xmlNodePtr dmarc, const struct dmarc_psl_info *pi)
 	dnsaudit__fact_attr(n, "libpsl", pi->libpsl);
 }
 
-/* The area verdict: the chosen discovery's first lookup, or its failure. */
+/* The lookup that made a discovery inconclusive: pending, or a DNS failure. */
+static const char *failure_reason(const struct dmarc_discovery *d)
+{
+	size_t i;
+
+	for (i = 0; i < d->nqueries; i++) {
+		const struct dmarc_query *q = &d->queries[i];
+
+		if (q->pending)
+			return "pending";
+		if (q->status != DNSAUDIT_DNS_OK && q->status != DNSAUDIT_DNS_NXDOMAIN &&
+		    q->status != DNSAUDIT_DNS_NODATA)
+			return dnsaudit_dns_status_name(q->status);
+	}
+	return "servfail";
+}
+
+/* The area verdict: the chosen discovery, or the failure that stopped it. */
 static void area_facts(xmlNodePtr audit, const struct dmarc_discovery *d)
 {
 	xmlNodePtr n = dnsaudit__fact_child(audit, "area");
-	const struct dmarc_query *q = own_query(d);
 
 	dnsaudit__fact_attr(n, "name", "dmarc");
 	if (d->status != DMARC_DISC_TEMPERROR && !d->incomplete) {
@@ -185,8 +201,7 @@ static void area_facts(xmlNodePtr audit, const struct dmarc_discovery *d)
 		return;
 	}
 	dnsaudit__fact_attr(n, "status", "inconclusive");
-	dnsaudit__fact_attr(n, "reason",
-	                    q && !q->pending ? dnsaudit_dns_status_name(q->status) : "pending");
+	dnsaudit__fact_attr(n, "reason", failure_reason(d));
 	if (d->detail != NULL)
 		dnsaudit__fact_attr(n, "detail", d->detail);
 }

@@ -352,7 +352,7 @@ struct dmarc_discovery {
 
 	/* The policy record applied (status FOUND), else NULLs. */
 	struct dmarc_record *record; /* parsed under `spec` */
-	char *record_text;           /* joined TXT, bytes outside 0x20-0x7E escaped \DDD */
+	char *record_text;           /* joined TXT, presentation-escaped (valid UTF-8 kept) */
 	char *policy_domain;         /* where the record was found */
 	int inherited;               /* policy_domain != from_domain */
 	int psd_policy;              /* 9989: the record is a PSD's (psd=y, not the org) */

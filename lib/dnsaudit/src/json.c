@@ -231,6 +231,7 @@ int dnsaudit__render_json(const struct dnsaudit_report *r, char **out, size_t *l
 	json_str(&b, r->grade);
 	json_key(&b, "score", &first);
 	dnsaudit__buf_printf(&b, "%d", r->score);
+	json_prop(&b, root, "profile", &first);
 	json_prop(&b, root, "tool", &first);
 	json_prop(&b, root, "started", &first);
 	json_key(&b, "findings", &first);

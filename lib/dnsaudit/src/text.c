@@ -173,6 +173,17 @@ static void text_mx(struct dnsaudit__buf *b, xmlNodePtr root, const char *lang)
 	}
 }
 
+/* Say which grading profile applied when it is not the default one. */
+static void profile_note(struct dnsaudit__buf *b, xmlNodePtr root, const char *lang)
+{
+	xmlChar *p = xmlGetProp(root, BAD_CAST "profile");
+
+	if (p != NULL && !xmlStrEqual(p, BAD_CAST "default"))
+		dnsaudit__buf_printf(b, strcmp(lang, "es") == 0 ? ", perfil %s" : ", profile %s",
+		                     (const char *)p);
+	xmlFree(p);
+}
+
 int dnsaudit__render_text(const struct dnsaudit_report *r, const char *lang, char **out,
                           size_t *len)
 {
@@ -183,7 +194,9 @@ int dnsaudit__render_text(const struct dnsaudit_report *r, const char *lang, cha
 	dnsaudit__buf_printf(&b, "%s", r->domain);
 	if (strcmp(r->domain, r->domain_unicode) != 0)
 		dnsaudit__buf_printf(&b, " (%s)", r->domain_unicode);
-	dnsaudit__buf_printf(&b, "\n%s: %s (%d/100)\n", label(lang, L_GRADE), r->grade, r->score);
+	dnsaudit__buf_printf(&b, "\n%s: %s (%d/100)", label(lang, L_GRADE), r->grade, r->score);
+	profile_note(&b, root, lang);
+	dnsaudit__buf_puts(&b, "\n");
 	text_source(&b, root, lang);
 	text_areas(&b, root, lang);
 	text_findings(&b, root, lang);
