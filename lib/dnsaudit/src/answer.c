@@ -158,3 +158,27 @@ char *dnsaudit_answer_rdata(const dnsaudit_answer *a, size_t i)
 		return dnsaudit__txt_rdata_str(rr);
 	return dnsaudit__rr_rdata_str(rr);
 }
+
+char *dnsaudit__answer_txt_join(const dnsaudit_answer *a, size_t i, char sep, size_t *len)
+{
+	size_t j, n = dnsaudit_answer_txt_count(a, i), total = 0, l;
+	char *out;
+
+	for (j = 0; j < n; j++)
+		total += (dnsaudit_answer_txt_string(a, i, j, &l), l) + 1;
+	/* Bounded by one RR's rdata (65535 octets): no overflow. */
+	if ((out = malloc(total + 1)) == NULL)
+		return NULL;
+	*len = 0;
+	for (j = 0; j < n; j++) {
+		const unsigned char *str = dnsaudit_answer_txt_string(a, i, j, &l);
+
+		if (sep != '\0' && j > 0)
+			out[(*len)++] = sep;
+		if (str != NULL && l > 0)
+			memcpy(out + *len, str, l);
+		*len += str != NULL ? l : 0;
+	}
+	out[*len] = '\0';
+	return out;
+}

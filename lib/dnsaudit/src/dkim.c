@@ -211,29 +211,6 @@ int dnsaudit_selectors_load(char ***out, size_t *count_out, const char *path, dn
 }
 
 /* ---- facts ---- */
-
-/* TXT record i's strings joined (RFC 6376 §3.6.2.2), NUL-terminated; NULL on no memory. */
-static char *join_txt(const dnsaudit_answer *a, size_t i, size_t *len)
-{
-	size_t j, n = dnsaudit_answer_txt_count(a, i), total = 0, l;
-	char *out;
-
-	for (j = 0; j < n; j++)
-		total += (dnsaudit_answer_txt_string(a, i, j, &l), l);
-	if ((out = malloc(total + 1)) == NULL)
-		return NULL;
-	*len = 0;
-	for (j = 0; j < n; j++) {
-		const unsigned char *s = dnsaudit_answer_txt_string(a, i, j, &l);
-
-		if (s != NULL)
-			memcpy(out + *len, s, l);
-		*len += l;
-	}
-	out[*len] = '\0';
-	return out;
-}
-
 static void escaped_text(xmlNodePtr parent, const char *name, const char *s, size_t len)
 {
 	char *esc = dnsaudit_txt_escape((const unsigned char *)s, len, 0);
@@ -300,7 +277,7 @@ static size_t shown_records(const dnsaudit_answer *a, int all)
 	if (dnsaudit_answer_status(a) != DNSAUDIT_DNS_OK)
 		return 0;
 	for (i = 0; i < dnsaudit_answer_count(a); i++) {
-		char *rec = join_txt(a, i, &len);
+		char *rec = dnsaudit__answer_txt_join(a, i, '\0', &len);
 
 		n += rec != NULL && (all || dnsaudit__dkim_key_is_candidate(rec, len));
 		free(rec);
@@ -340,7 +317,7 @@ static void keys_into(xmlNodePtr parent, const dnsaudit_answer *a, int all, stru
 	if (dnsaudit_answer_status(a) != DNSAUDIT_DNS_OK)
 		return;
 	for (i = 0; i < dnsaudit_answer_count(a); i++) {
-		char *rec = join_txt(a, i, &len);
+		char *rec = dnsaudit__answer_txt_join(a, i, '\0', &len);
 
 		if (rec != NULL && (all || dnsaudit__dkim_key_is_candidate(rec, len))) {
 			int usable = key_facts(parent, rec, len, &revoked);

@@ -20,7 +20,7 @@
 #include <time.h>
 
 #include "dmarc_internal.h"
-#include "spf_internal.h" /* dnsaudit__spf_txt_join */
+#include "spf_internal.h"
 
 #define RR_A   1
 #define RR_TXT 16
@@ -201,7 +201,7 @@ static int select_dmarc(const dnsaudit_answer *a, unsigned *ndmarc, char **text,
 	size_t i, l;
 
 	for (i = 0; i < dnsaudit_answer_count(a); i++) {
-		char *s = dnsaudit__spf_txt_join(a, i, &l);
+		char *s = dnsaudit__answer_txt_join(a, i, '\0', &l);
 
 		if (s == NULL)
 			return DNSAUDIT_ENOMEM;

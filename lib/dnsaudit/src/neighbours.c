@@ -253,28 +253,6 @@ int dnsaudit__nb_wrong_case(const char *s, const struct nb_field *f, const char 
 
 /* ---- shared collector pieces ---- */
 
-char *dnsaudit__nb_txt_join(const dnsaudit_answer *a, size_t i, size_t *len)
-{
-	size_t j, n = dnsaudit_answer_txt_count(a, i), total = 0, l;
-	char *out;
-
-	for (j = 0; j < n; j++)
-		total += (dnsaudit_answer_txt_string(a, i, j, &l), l);
-	/* Bounded by one RR's rdata (65535 octets): no overflow. */
-	if ((out = malloc(total + 1)) == NULL)
-		return NULL;
-	*len = 0;
-	for (j = 0; j < n; j++) {
-		const unsigned char *str = dnsaudit_answer_txt_string(a, i, j, &l);
-
-		if (str != NULL && l > 0)
-			memcpy(out + *len, str, l);
-		*len += str != NULL ? l : 0;
-	}
-	out[*len] = '\0';
-	return out;
-}
-
 int dnsaudit__nb_name(char *buf, size_t size, const char *prefix, const char *domain)
 {
 	size_t pl = strlen(prefix), dl = strlen(domain);
@@ -356,7 +334,7 @@ static void record_facts(struct dnsaudit__collect *c, xmlNodePtr e, const dnsaud
 	size_t i, len;
 
 	for (i = 0; i < dnsaudit_answer_count(a); i++) {
-		char *s = dnsaudit__nb_txt_join(a, i, &len);
+		char *s = dnsaudit__answer_txt_join(a, i, '\0', &len);
 		int sel, ok = 0;
 
 		if (s == NULL) {

@@ -125,8 +125,6 @@ int dnsaudit__dnssec_alg_deprecated(unsigned algorithm);
 
 /* ---- shared collector pieces (neighbours.c) ---- */
 
-/* The strings of TXT record i joined (RFC 8461 §3.1, RFC 8460 §3); free(). */
-char *dnsaudit__nb_txt_join(const dnsaudit_answer *a, size_t i, size_t *len);
 /* prefix + domain into buf; -1 when it does not fit. */
 int dnsaudit__nb_name(char *buf, size_t size, const char *prefix, const char *domain);
 /* s[0, len) escaped (dnsaudit_txt_escape) as attribute `name`; -1 on no memory. */

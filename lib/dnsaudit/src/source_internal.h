@@ -46,6 +46,13 @@ void dnsaudit__error_set(dnsaudit_error *err, int code, const char *fmt, ...)
  * Caller-owned (free()); NULL on no memory. (escape.c) */
 char *dnsaudit__txt_rdata_str(const ldns_rr *rr);
 char *dnsaudit__rr_rdata_str(const ldns_rr *rr);
+/*
+ * TXT record i of an answer, its character-strings joined (with `sep`
+ * between them, or nothing when sep is '\0'), raw and NUL-terminated; the
+ * text may hold NUL bytes: use *len. malloc()ed; NULL on no memory.
+ * (RFC 7208 §3.3, RFC 6376 §3.6.2.2, RFC 7489 §6.1 all join without one.)
+ */
+char *dnsaudit__answer_txt_join(const dnsaudit_answer *a, size_t i, char sep, size_t *len);
 /* The TXT strings of rr joined with no separator, escaped (not quoted). */
 char *dnsaudit__txt_joined_str(const ldns_rr *rr);
 

@@ -72,30 +72,6 @@ static void node_facts(xmlNodePtr parent, const struct spf_node *n, unsigned dep
 	for (i = 0; i < n->nterms; i++)
 		term_facts(e, &n->terms[i], depth);
 }
-
-/* The strings of TXT record i joined with a space between: how it was meant. */
-static char *join_spaced(const dnsaudit_answer *a, size_t i, size_t *len)
-{
-	size_t j, n = dnsaudit_answer_txt_count(a, i), total = 0, l;
-	char *out;
-
-	for (j = 0; j < n; j++)
-		total += (dnsaudit_answer_txt_string(a, i, j, &l), l) + 1;
-	if ((out = malloc(total + 1)) == NULL)
-		return NULL;
-	*len = 0;
-	for (j = 0; j < n; j++) {
-		const unsigned char *str = dnsaudit_answer_txt_string(a, i, j, &l);
-
-		if (j > 0)
-			out[(*len)++] = ' ';
-		memcpy(out + *len, str, l);
-		*len += l;
-	}
-	out[*len] = '\0';
-	return out;
-}
-
 /* Parses as an SPF record (selection and syntax). */
 static int parses(const char *s, size_t len)
 {
@@ -119,8 +95,8 @@ static int is_split_record(const dnsaudit_answer *a, size_t i)
 
 	if (dnsaudit_answer_txt_count(a, i) < 2)
 		return 0;
-	joined = dnsaudit__spf_txt_join(a, i, &lj);
-	spaced = join_spaced(a, i, &ls);
+	joined = dnsaudit__answer_txt_join(a, i, '\0', &lj);
+	spaced = dnsaudit__answer_txt_join(a, i, ' ', &ls);
 	split = joined && spaced && strncasecmp(spaced, "v=spf1", 6) == 0 && !parses(joined, lj) &&
 	        parses(spaced, ls);
 	free(joined);
@@ -135,7 +111,7 @@ static void record_facts(xmlNodePtr spf, const dnsaudit_answer *txt)
 	int split = 0;
 
 	for (i = 0; i < dnsaudit_answer_count(txt); i++) {
-		char *joined = dnsaudit__spf_txt_join(txt, i, &len);
+		char *joined = dnsaudit__answer_txt_join(txt, i, '\0', &len);
 		size_t j, l;
 
 		for (j = 0; j < dnsaudit_answer_txt_count(txt, i); j++)

@@ -978,7 +978,7 @@ static void explain(struct rec_ctx *rc, const struct spf_term *t, struct spf_nod
 	a = ask(rc->e, name, RR_TXT);
 	free(name);
 	if (a == NULL || classify(a, RR_TXT) != ANS_OK || dnsaudit_answer_count(a) != 1 ||
-	    (text = dnsaudit__spf_txt_join(a, 0, &len)) == NULL) {
+	    (text = dnsaudit__answer_txt_join(a, 0, '\0', &len)) == NULL) {
 		rc->e->incomplete |= a == NULL;
 		return;
 	}

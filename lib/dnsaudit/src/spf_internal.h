@@ -131,9 +131,6 @@ int dnsaudit__spf_is_record(const char *txt, size_t len);
  */
 int dnsaudit__spf_select(const dnsaudit_answer *txt, char **out, size_t *len);
 
-/* Text and length of TXT RR i's strings joined (malloc()ed), or NULL. */
-char *dnsaudit__spf_txt_join(const dnsaudit_answer *txt, size_t i, size_t *len);
-
 /*
  * §7.1 syntax of a domain-spec (explain == 0: macro-string then domain-end,
  * c/r/t not allowed) or of an explain-string (explain != 0: spaces and

@@ -58,30 +58,6 @@ int dnsaudit__spf_is_record(const char *txt, size_t len)
 	return len == 6 || txt[6] == ' ';
 }
 
-char *dnsaudit__spf_txt_join(const dnsaudit_answer *txt, size_t i, size_t *len)
-{
-	size_t j, n = dnsaudit_answer_txt_count(txt, i), total = 0, l;
-	char *out;
-
-	for (j = 0; j < n; j++) {
-		dnsaudit_answer_txt_string(txt, i, j, &l);
-		total += l;
-	}
-	/* Bounded by the rdata: at most 65535 octets, so no overflow. */
-	if ((out = malloc(total + 1)) == NULL)
-		return NULL;
-	*len = 0;
-	for (j = 0; j < n; j++) {
-		const unsigned char *s = dnsaudit_answer_txt_string(txt, i, j, &l);
-
-		if (s != NULL && l > 0)
-			memcpy(out + *len, s, l);
-		*len += s != NULL ? l : 0;
-	}
-	out[*len] = '\0';
-	return out;
-}
-
 int dnsaudit__spf_select(const dnsaudit_answer *txt, char **out, size_t *len)
 {
 	size_t i, l;
@@ -92,7 +68,7 @@ int dnsaudit__spf_select(const dnsaudit_answer *txt, char **out, size_t *len)
 	if (txt == NULL || dnsaudit_answer_status(txt) != DNSAUDIT_DNS_OK)
 		return 0;
 	for (i = 0; i < dnsaudit_answer_count(txt); i++) {
-		char *s = dnsaudit__spf_txt_join(txt, i, &l);
+		char *s = dnsaudit__answer_txt_join(txt, i, '\0', &l);
 
 		if (s == NULL) {
 			free(*out);
