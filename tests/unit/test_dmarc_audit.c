@@ -17,78 +17,9 @@
 #include "audit_internal.h"
 #include "dnsaudit/dnsaudit.h"
 #include "xpath_assert.h"
+#include "zone_audit_fixture.h"
 
-struct fixture {
-	dnsaudit_source *src;
-	dnsaudit_policy *policy;
-	dnsaudit_ctx *ctx;
-};
-
-static int setup(void **state)
-{
-	static struct fixture f;
-	const char *zones[] = {MAILAUDIT_TESTDATA "/zones"};
-	dnsaudit_source_options so = DNSAUDIT_SOURCE_OPTIONS_INIT;
-	dnsaudit_ctx_options co = DNSAUDIT_CTX_OPTIONS_INIT;
-	dnsaudit_error err;
-
-	so.zones = zones;
-	so.zone_count = 1;
-	if (dnsaudit_source_new(&f.src, &so, &err) != 0 || dnsaudit_policy_new(&f.policy) != 0 ||
-	    dnsaudit_policy_add_file(f.policy, MAILAUDIT_BUILD_DATADIR "/default.xml", NULL, &err))
-		return -1;
-	co.source = f.src;
-	co.policy = f.policy;
-	*state = &f;
-	return dnsaudit_ctx_new(&f.ctx, &co);
-}
-
-static int teardown(void **state)
-{
-	struct fixture *f = *state;
-
-	dnsaudit_ctx_free(f->ctx);
-	dnsaudit_policy_free(f->policy);
-	dnsaudit_source_free(f->src);
-	return 0;
-}
-
-static dnsaudit_report *audit(void **state, const char *domain)
-{
-	struct fixture *f = *state;
-	dnsaudit_report *r = NULL;
-
-	if (dnsaudit_audit_domain(&r, f->ctx, domain) != 0)
-		fail_msg("audit %s: %s", domain, dnsaudit_ctx_errmsg(f->ctx));
-	return r;
-}
-
-/* The distinct dmarc.* and parked.* finding ids of a report, sorted, space-separated. */
-static void prefixed_ids(const dnsaudit_report *r, char *out, size_t len)
-{
-	const char *ids[64];
-	size_t i, j, n = 0;
-
-	for (i = 0; i < dnsaudit_report_finding_count(r) && n < 64; i++) {
-		const char *id = dnsaudit_report_finding_id(r, i);
-		int seen = 0;
-
-		for (j = 0; j < n; j++)
-			seen |= strcmp(ids[j], id) == 0;
-		if (!seen && (strncmp(id, "dmarc.", 6) == 0 || strncmp(id, "parked.", 7) == 0))
-			ids[n++] = id;
-	}
-	for (i = 1; i < n; i++) /* insertion sort: a handful of ids */
-		for (j = i; j > 0 && strcmp(ids[j - 1], ids[j]) > 0; j--) {
-			const char *t = ids[j];
-
-			ids[j] = ids[j - 1];
-			ids[j - 1] = t;
-		}
-	out[0] = '\0';
-	for (i = 0; i < n; i++)
-		snprintf(out + strlen(out), len - strlen(out), "%s%s", i ? " " : "", ids[i]);
-}
+static const char *const dmarc_prefixes[] = {"dmarc.", "parked.", NULL};
 
 static void each_scenario_gives_exactly_its_findings(void **state)
 {
@@ -121,7 +52,7 @@ static void each_scenario_gives_exactly_its_findings(void **state)
 		dnsaudit_report *r = audit(state, cases[i].domain);
 		char got[512];
 
-		prefixed_ids(r, got, sizeof(got));
+		ids_with_prefix(r, dmarc_prefixes, got, sizeof(got));
 		if (strcmp(got, cases[i].ids) != 0)
 			fail_msg("%s: got [%s], want [%s]", cases[i].domain, got, cases[i].ids);
 		dnsaudit_report_free(r);
@@ -189,7 +120,7 @@ static void the_rfc7489_method_can_be_chosen(void **state)
 	assert_int_equal(dnsaudit_ctx_new(&ctx, &co), 0);
 	assert_int_equal(dnsaudit_audit_domain(&r, ctx, "a.shop.mismatch-tld"), 0);
 	assert_xpath(r->doc, "string(/audit/dmarc/@spec)", "rfc7489");
-	prefixed_ids(r, got, sizeof(got));
+	ids_with_prefix(r, dmarc_prefixes, got, sizeof(got));
 	assert_string_equal(got, "dmarc.discovery-mismatch dmarc.missing");
 	dnsaudit_report_free(r);
 	dnsaudit_ctx_free(ctx);

@@ -18,55 +18,7 @@
 #include "audit_internal.h"
 #include "dnsaudit/dnsaudit.h"
 #include "xpath_assert.h"
-
-struct fixture {
-	dnsaudit_source *src;
-	dnsaudit_policy *policy;
-	dnsaudit_ctx *ctx;
-};
-
-static int setup(void **state)
-{
-	static struct fixture f;
-	const char *zones[] = {MAILAUDIT_TESTDATA "/zones"};
-	dnsaudit_source_options so = DNSAUDIT_SOURCE_OPTIONS_INIT;
-	dnsaudit_ctx_options co = DNSAUDIT_CTX_OPTIONS_INIT;
-	dnsaudit_error err;
-
-	memset(&err, 0, sizeof(err));
-	so.zones = zones;
-	so.zone_count = 1;
-	if (dnsaudit_source_new(&f.src, &so, &err) != 0 || dnsaudit_policy_new(&f.policy) != 0 ||
-	    dnsaudit_policy_add_file(f.policy, MAILAUDIT_BUILD_DATADIR "/default.xml",
-	                             MAILAUDIT_BUILD_DATADIR "/policy.xsd", &err) != 0) {
-		fprintf(stderr, "setup: %s\n", err.message);
-		return -1;
-	}
-	co.source = f.src;
-	co.policy = f.policy;
-	*state = &f;
-	return dnsaudit_ctx_new(&f.ctx, &co);
-}
-
-static int teardown(void **state)
-{
-	struct fixture *f = *state;
-
-	dnsaudit_ctx_free(f->ctx);
-	dnsaudit_policy_free(f->policy);
-	dnsaudit_source_free(f->src);
-	return 0;
-}
-
-static dnsaudit_report *audit(void **state, const char *domain)
-{
-	struct fixture *f = *state;
-	dnsaudit_report *r = NULL;
-
-	if (dnsaudit_audit_domain(&r, f->ctx, domain) != 0)
-		fail_msg("audit %s: %s", domain, dnsaudit_ctx_errmsg(f->ctx));
-	return r;
-}
+#include "zone_audit_fixture.h"
 
 static size_t count_finding(const dnsaudit_report *r, const char *id)
 {
