@@ -39,6 +39,7 @@ char *cli_data_file(const char *name);
 
 int cmd_check(int argc, char **argv);
 int cmd_spf(int argc, char **argv);
+int cmd_verify(int argc, char **argv);
 extern const char *cli_progname;
 
 #endif /* MAILAUDIT_CLI_H */

@@ -22,6 +22,8 @@ static void usage(FILE *f)
 	        "  check DOMAIN   audit a domain (see '%s check --help')\n"
 	        "  spf --ip ADDR --sender MAILFROM\n"
 	        "                 evaluate SPF (RFC 7208) for one message, with a trace\n"
+	        "  verify FILE.eml...\n"
+	        "                 verify the DKIM signatures of messages (RFC 6376, 8463)\n"
 	        "\n"
 	        "  --help         this text\n"
 	        "  --version      print the version\n"
@@ -53,6 +55,8 @@ int main(int argc, char **argv)
 		rc = cmd_check(argc - 1, argv + 1);
 	} else if (strcmp(argv[1], "spf") == 0) {
 		rc = cmd_spf(argc - 1, argv + 1);
+	} else if (strcmp(argv[1], "verify") == 0) {
+		rc = cmd_verify(argc - 1, argv + 1);
 	} else {
 		fprintf(stderr, "%s: unknown command '%s'\n", cli_progname, argv[1]);
 		usage(stderr);

@@ -1,19 +1,85 @@
 /*
- * dkimcheck.c -- the library handle. Verification itself comes with the
- * sample-message work; the handle and the key callback contract are fixed
- * now so the DNS layer and the CLI are built against them.
+ * dkimcheck.c -- the public objects and the streaming front end: read a
+ * message in 64 KiB chunks, skip an mbox "From " line, count From fields,
+ * and hand the bytes to libopendkim (odkim.c). Memory stays bounded: the
+ * body is hashed as it streams and never kept.
  */
+#include <errno.h>
 #include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
 
 #include "dkimcheck/dkimcheck.h"
+#include "internal.h"
 #include "odkim.h"
+
+#define CHUNK_SIZE 65536
+/* libopendkim keeps every header field in memory, the body it only hashes:
+ * capping the header section keeps a hostile file's memory bounded. */
+#define MAX_HEADER_BYTES (1024 * 1024)
 
 struct dkimcheck_lib {
 	void *odkim; /* DKIM_LIB */
 };
 
+struct dkimcheck_verifier {
+	dkimcheck_lib *lib;
+	dkimcheck_key_lookup lookup;
+	void *payload;
+	unsigned char buf[CHUNK_SIZE];
+};
+
+/* Where the header scanner is, across chunk boundaries. */
+struct scan {
+	int first_line; /* still on the file's first line */
+	int skip_line;  /* dropping an mbox "From " line */
+	int in_header;  /* before the empty line */
+	int line_start; /* at the start of a line */
+	char prefix[6]; /* first bytes of the current line */
+	size_t prefix_len;
+	unsigned int from_count;
+	unsigned long long total, header_bytes;
+};
+
+char *dkimcheck__strdup(const char *s)
+{
+	size_t n = strlen(s) + 1;
+	char *p = malloc(n);
+
+	if (p != NULL)
+		memcpy(p, s, n);
+	return p;
+}
+
+char *dkimcheck__printable(const char *s)
+{
+	char *p = dkimcheck__strdup(s != NULL ? s : "");
+	char *q;
+
+	for (q = p; q != NULL && *q != '\0'; q++)
+		if ((unsigned char)*q < 0x20 || *q == 0x7f)
+			*q = '?';
+	return p;
+}
+
+char *dkimcheck__join(const char *a, const char *sep, const char *b)
+{
+	size_t la = strlen(a), ls = strlen(sep), lb = strlen(b);
+	char *p = malloc(la + ls + lb + 1);
+
+	if (p == NULL)
+		return NULL;
+	memcpy(p, a, la);
+	memcpy(p + la, sep, ls);
+	memcpy(p + la + ls, b, lb + 1);
+	return p;
+}
+
 int dkimcheck_lib_new(dkimcheck_lib **out)
 {
+	if (out == NULL)
+		return DKIMCHECK_EINVAL;
 	*out = calloc(1, sizeof(**out));
 	if (*out == NULL)
 		return DKIMCHECK_ENOMEM;
@@ -50,4 +116,325 @@ const char *dkimcheck_strerror(int status)
 	default:
 		return "error";
 	}
+}
+
+const char *dkimcheck_result_name(dkimcheck_result_code code)
+{
+	static const char *const names[] = {"none",   "pass",      "fail",     "neutral",
+	                                    "policy", "temperror", "permerror"};
+
+	if ((unsigned)code < sizeof(names) / sizeof(names[0]))
+		return names[code];
+	return "permerror";
+}
+
+int dkimcheck_verifier_new(dkimcheck_verifier **out, dkimcheck_lib *lib,
+                           dkimcheck_key_lookup lookup, void *payload)
+{
+	if (out == NULL || lib == NULL)
+		return DKIMCHECK_EINVAL;
+	if ((*out = calloc(1, sizeof(**out))) == NULL)
+		return DKIMCHECK_ENOMEM;
+	(*out)->lib = lib;
+	(*out)->lookup = lookup;
+	(*out)->payload = payload;
+	return 0;
+}
+
+void dkimcheck_verifier_free(dkimcheck_verifier *v)
+{
+	free(v);
+}
+
+/* "From:" (any case, optional blanks before the colon) at a line start. */
+static int is_from_field(const char *p, size_t n)
+{
+	size_t i = 4;
+
+	if (n < 5 || strncasecmp(p, "from", 4) != 0)
+		return 0;
+	while (i < n && (p[i] == ' ' || p[i] == '\t'))
+		i++;
+	return i < n && p[i] == ':';
+}
+
+/* A line's first bytes are in: decide what the line is. */
+static void scan_line_head(struct scan *sc)
+{
+	if (sc->in_header && is_from_field(sc->prefix, sc->prefix_len))
+		sc->from_count++;
+}
+
+/* End of a line: an empty line (just CR, or nothing) ends the header. */
+static void scan_line_end(struct scan *sc)
+{
+	if (sc->prefix_len < sizeof(sc->prefix))
+		scan_line_head(sc);
+	if (sc->in_header &&
+	    (sc->prefix_len == 0 || (sc->prefix_len == 1 && sc->prefix[0] == '\r')))
+		sc->in_header = 0;
+	sc->prefix_len = 0;
+	sc->line_start = 1;
+}
+
+static void scan_bytes(struct scan *sc, const unsigned char *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n && sc->in_header; i++) {
+		sc->header_bytes++;
+		if (p[i] == '\n') {
+			scan_line_end(sc);
+			continue;
+		}
+		if (sc->prefix_len < sizeof(sc->prefix)) {
+			sc->prefix[sc->prefix_len++] = (char)p[i];
+			if (sc->prefix_len == sizeof(sc->prefix))
+				scan_line_head(sc);
+		}
+	}
+}
+
+/*
+ * Drops a leading mbox "From " line (not part of the signed message);
+ * returns how many bytes of p to skip. The check needs only the first five
+ * bytes of the file, which the first read of a regular file always has.
+ */
+static size_t skip_mbox_line(struct scan *sc, const unsigned char *p, size_t n)
+{
+	const unsigned char *nl;
+
+	if (sc->first_line) {
+		sc->first_line = 0;
+		sc->skip_line = n >= 5 && memcmp(p, "From ", 5) == 0;
+	}
+	if (!sc->skip_line)
+		return 0;
+	nl = memchr(p, '\n', n);
+	if (nl == NULL)
+		return n;
+	sc->skip_line = 0;
+	return (size_t)(nl - p) + 1;
+}
+
+static dkimcheck_message *message_new(void)
+{
+	dkimcheck_message *m = calloc(1, sizeof(*m));
+
+	return m;
+}
+
+/* A message-level outcome with no signature list (read error, bad input). */
+static int message_error(dkimcheck_message *m, const char *token, const char *text)
+{
+	m->result = DKIMCHECK_PERMERROR;
+	free(m->detail);
+	m->detail = dkimcheck__join(token, ":", text);
+	return m->detail == NULL ? DKIMCHECK_ENOMEM : 0;
+}
+
+typedef ssize_t (*read_fn)(void *src, unsigned char *buf, size_t len, int *err);
+
+static ssize_t read_stdio(void *src, unsigned char *buf, size_t len, int *err)
+{
+	size_t n = fread(buf, 1, len, src);
+
+	if (n == 0 && ferror((FILE *)src)) {
+		*err = errno != 0 ? errno : EIO;
+		return -1;
+	}
+	return (ssize_t)n;
+}
+
+static ssize_t read_fd(void *src, unsigned char *buf, size_t len, int *err)
+{
+	ssize_t n;
+
+	do
+		n = read(*(int *)src, buf, len);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		*err = errno;
+	return n;
+}
+
+/*
+ * Streams the whole input through the scanner and libopendkim. Returns 0
+ * when every byte went in, 1 when libopendkim wanted no more (no signature,
+ * or an error kept in *why), 2 on a read error (the message says why).
+ */
+static int stream(dkimcheck_verifier *v, read_fn rd, void *src, void *msg, struct scan *sc,
+                  dkimcheck_message *m, const char **why)
+{
+	int err = 0, fed = 0;
+	ssize_t n;
+
+	while ((n = rd(src, v->buf, CHUNK_SIZE, &err)) > 0) {
+		size_t skip = skip_mbox_line(sc, v->buf, (size_t)n);
+
+		scan_bytes(sc, v->buf + skip, (size_t)n - skip);
+		sc->total += (size_t)n - skip;
+		/* Once libopendkim is done keep reading: the From count still counts. */
+		if (fed == 0 && sc->header_bytes > MAX_HEADER_BYTES) {
+			*why = "header section over 1 MiB";
+			fed = 1;
+		}
+		if (fed == 0 && skip < (size_t)n)
+			fed = dkimcheck__odkim_msg_feed(msg, v->buf + skip, (size_t)n - skip, why);
+	}
+	if (n < 0)
+		return message_error(m, "unreadable", strerror(err)) == 0 ? 2 : DKIMCHECK_ENOMEM;
+	return fed == 0 ? 0 : 1;
+}
+
+static void keyctx_clear(struct dkimcheck__keyctx *ctx)
+{
+	size_t i;
+
+	for (i = 0; i < ctx->nev; i++) {
+		free(ctx->ev[i].name);
+		free(ctx->ev[i].record);
+		free(ctx->ev[i].origin);
+	}
+	free(ctx->ev);
+}
+
+static int verify(dkimcheck_verifier *v, read_fn rd, void *src, dkimcheck_message **out)
+{
+	struct dkimcheck__keyctx ctx = {.lookup = v->lookup, .payload = v->payload};
+	struct scan sc = {.first_line = 1, .in_header = 1, .line_start = 1};
+	dkimcheck_message *m = message_new();
+	const char *why = NULL;
+	void *msg;
+	int rc;
+
+	*out = NULL;
+	if (m == NULL)
+		return DKIMCHECK_ENOMEM;
+	if ((msg = dkimcheck__odkim_msg_open(v->lib->odkim, &ctx)) == NULL) {
+		free(m);
+		return DKIMCHECK_ENOMEM;
+	}
+	rc = stream(v, rd, src, msg, &sc, m, &why);
+	m->from_count = sc.from_count;
+	if (rc == 0 && sc.total == 0)
+		rc = message_error(m, "syntax", "empty message") == 0 ? 2 : DKIMCHECK_ENOMEM;
+	ctx.stopped = rc == 1;
+	if (rc == 0 || rc == 1)
+		rc = dkimcheck__odkim_msg_finish(msg, &ctx, m, rc == 1 ? why : NULL);
+	dkimcheck__odkim_msg_close(msg);
+	keyctx_clear(&ctx);
+	if (rc < 0 || rc == 1) {
+		dkimcheck_message_free(m);
+		return rc;
+	}
+	*out = m;
+	return 0;
+}
+
+int dkimcheck_verify_file(dkimcheck_verifier *v, FILE *f, dkimcheck_message **out)
+{
+	if (v == NULL || f == NULL || out == NULL)
+		return DKIMCHECK_EINVAL;
+	return verify(v, read_stdio, f, out);
+}
+
+int dkimcheck_verify_fd(dkimcheck_verifier *v, int fd, dkimcheck_message **out)
+{
+	if (v == NULL || fd < 0 || out == NULL)
+		return DKIMCHECK_EINVAL;
+	return verify(v, read_fd, &fd, out);
+}
+
+void dkimcheck_message_free(dkimcheck_message *m)
+{
+	size_t i;
+
+	if (m == NULL)
+		return;
+	for (i = 0; i < m->nsigs; i++) {
+		free(m->sigs[i].domain);
+		free(m->sigs[i].selector);
+		free(m->sigs[i].detail);
+		free(m->sigs[i].key_record);
+		free(m->sigs[i].key_origin);
+	}
+	free(m->sigs);
+	free(m->detail);
+	free(m);
+}
+
+size_t dkimcheck_message_count(const dkimcheck_message *m)
+{
+	return m->nsigs;
+}
+
+const dkimcheck_signature *dkimcheck_message_signature(const dkimcheck_message *m, size_t i)
+{
+	return i < m->nsigs ? &m->sigs[i] : NULL;
+}
+
+dkimcheck_result_code dkimcheck_message_result(const dkimcheck_message *m)
+{
+	return m->result;
+}
+
+const char *dkimcheck_message_detail(const dkimcheck_message *m)
+{
+	return m->detail != NULL ? m->detail : "";
+}
+
+int dkimcheck_message_multiple_from(const dkimcheck_message *m)
+{
+	return m->from_count > 1;
+}
+
+int dkimcheck_message_missing_from(const dkimcheck_message *m)
+{
+	return m->from_count == 0;
+}
+
+const char *dkimcheck_signature_domain(const dkimcheck_signature *s)
+{
+	return s->domain;
+}
+
+const char *dkimcheck_signature_selector(const dkimcheck_signature *s)
+{
+	return s->selector;
+}
+
+const char *dkimcheck_signature_algorithm(const dkimcheck_signature *s)
+{
+	return s->algorithm;
+}
+
+unsigned int dkimcheck_signature_key_bits(const dkimcheck_signature *s)
+{
+	return s->key_bits;
+}
+
+dkimcheck_result_code dkimcheck_signature_result(const dkimcheck_signature *s)
+{
+	return s->result;
+}
+
+const char *dkimcheck_signature_detail(const dkimcheck_signature *s)
+{
+	return s->detail;
+}
+
+const char *dkimcheck_signature_key_record(const dkimcheck_signature *s)
+{
+	return s->key_record;
+}
+
+const char *dkimcheck_signature_key_origin(const dkimcheck_signature *s)
+{
+	return s->key_origin;
+}
+
+unsigned long long dkimcheck_signature_unsigned_bytes(const dkimcheck_signature *s)
+{
+	return s->unsigned_bytes;
 }
