@@ -37,6 +37,21 @@ dnsaudit_source *cli_dns_source(const struct dns_opts *o);
  */
 char *cli_data_file(const char *name);
 
+/* dkimcheck's key callback answered by a dnsaudit session (payload). */
+#include <dkimcheck/dkimcheck.h>
+dkimcheck_key_result cli_session_key_lookup(void *payload, const char *name, char *buf,
+                                            size_t buflen, char *origin, size_t originlen);
+
+/* Sample messages verified for `check --eml`, in the form the audit takes. */
+struct cli_samples {
+	dnsaudit_sample *v;
+	size_t n;
+};
+/* Verify each file through a session on src; unreadable ones keep their error. */
+int cli_samples_load(struct cli_samples *out, const char *const *files, size_t n,
+                     const dnsaudit_source *src);
+void cli_samples_free(struct cli_samples *s);
+
 int cmd_check(int argc, char **argv);
 int cmd_spf(int argc, char **argv);
 int cmd_verify(int argc, char **argv);

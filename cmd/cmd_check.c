@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "cli.h"
 
@@ -15,7 +16,8 @@ enum {
 	OPT_LANG,
 	OPT_QUIET,
 	OPT_SELECTOR,
-	OPT_DMARC_SPEC
+	OPT_DMARC_SPEC,
+	OPT_EML
 };
 
 struct check_opts {
@@ -24,6 +26,8 @@ struct check_opts {
 	size_t npolicies;
 	const char *selectors[CLI_MAX_LIST];
 	size_t nselectors;
+	const char *emls[CLI_MAX_LIST];
+	size_t nemls;
 	const char *format, *output, *fail_under, *lang;
 	int quiet;
 	dnsaudit_dmarc_spec dmarc_spec;
@@ -41,6 +45,7 @@ static const struct option check_longopts[] = {
     {"lang", required_argument, NULL, OPT_LANG},
     {"selector", required_argument, NULL, OPT_SELECTOR},
     {"dmarc-spec", required_argument, NULL, OPT_DMARC_SPEC},
+    {"eml", required_argument, NULL, OPT_EML},
     {"quiet", no_argument, NULL, 'q'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
@@ -65,6 +70,9 @@ static void check_usage(FILE *f)
 	    "  --selector NAME       a DKIM selector the domain signs with (repeatable);\n"
 	    "                        always reported; the common ones in\n"
 	    "                        dkim-selectors.txt are tried as well\n"
+	    "  --eml FILE            a sample message: its DKIM signatures are verified\n"
+	    "                        against DNS and checked for DMARC alignment\n"
+	    "                        (repeatable); their selectors are checked too\n"
 	    "  --dmarc-spec 9989|7489  DMARC discovery the verdicts follow: RFC 9989's\n"
 	    "                        DNS tree walk (default) or RFC 7489's Public\n"
 	    "                        Suffix List; the report shows both\n"
@@ -109,6 +117,13 @@ static int parse_check_args(int argc, char **argv, struct check_opts *o, const c
 		} else if (c == OPT_SELECTOR) {
 			if (add_selector(o, optarg) != 0)
 				return -1;
+		} else if (c == OPT_EML) {
+			if (o->nemls == CLI_MAX_LIST) {
+				fprintf(stderr, "%s: too many --eml options (at most %d)\n",
+				        cli_progname, CLI_MAX_LIST);
+				return -1;
+			}
+			o->emls[o->nemls++] = optarg;
 		} else if (c == OPT_DMARC_SPEC) {
 			if (strcmp(optarg, "9989") == 0) {
 				o->dmarc_spec = DNSAUDIT_DMARC_RFC9989;
@@ -309,8 +324,32 @@ static int load_common_selectors(char ***out, size_t *count_out)
 	return rc == 0 ? 0 : -1;
 }
 
+/* The selectors the samples were signed with for this domain are named ones. */
+static int add_sample_selectors(struct check_opts *o, const struct cli_samples *s,
+                                const char *domain)
+{
+	size_t i, j, k;
+
+	for (i = 0; i < s->n; i++)
+		for (j = 0; j < s->v[i].signature_count; j++) {
+			const dnsaudit_sample_signature *sig = &s->v[i].signatures[j];
+			int seen = 0;
+
+			if (sig->domain == NULL || sig->selector == NULL ||
+			    strcasecmp(sig->domain, domain) != 0 ||
+			    dnsaudit_selector_check(sig->selector) != 0)
+				continue;
+			for (k = 0; k < o->nselectors; k++)
+				seen |= strcasecmp(o->selectors[k], sig->selector) == 0;
+			if (!seen && o->nselectors < CLI_MAX_LIST)
+				o->selectors[o->nselectors++] = sig->selector;
+		}
+	return 0;
+}
+
 static int run_check(const struct check_opts *o, const char *domain, dnsaudit_format fmt,
-                     dnsaudit_policy *policy, dnsaudit_source *src)
+                     dnsaudit_policy *policy, dnsaudit_source *src,
+                     const struct cli_samples *samples)
 {
 	dnsaudit_ctx_options co = DNSAUDIT_CTX_OPTIONS_INIT;
 	dnsaudit_ctx *ctx = NULL;
@@ -328,6 +367,8 @@ static int run_check(const struct check_opts *o, const char *domain, dnsaudit_fo
 	co.common_selectors = (const char *const *)common;
 	co.common_selector_count = ncommon;
 	co.dmarc_spec = o->dmarc_spec;
+	co.samples = samples->v;
+	co.sample_count = samples->n;
 	rc = dnsaudit_ctx_new(&ctx, &co);
 	dnsaudit_selectors_free(common, ncommon); /* the ctx holds its own copy */
 	if (rc != 0) {
@@ -353,6 +394,7 @@ static int run_check(const struct check_opts *o, const char *domain, dnsaudit_fo
 int cmd_check(int argc, char **argv)
 {
 	struct check_opts o;
+	struct cli_samples samples = {NULL, 0};
 	const char *domain = NULL;
 	dnsaudit_format fmt;
 	dnsaudit_policy *policy = NULL;
@@ -363,8 +405,13 @@ int cmd_check(int argc, char **argv)
 	if (parse_check_args(argc, argv, &o, &domain) != 0 || choose_format(&o, &fmt) != 0)
 		return EXIT_USAGE;
 	if ((policy = load_policy(&o)) != NULL && validate_opts(&o, policy) == 0 &&
-	    (src = cli_dns_source(&o.dns)) != NULL)
-		rc = run_check(&o, domain, fmt, policy, src);
+	    (src = cli_dns_source(&o.dns)) != NULL) {
+		if (cli_samples_load(&samples, o.emls, o.nemls, src) != 0)
+			fprintf(stderr, "%s: cannot verify the sample messages\n", cli_progname);
+		else if (add_sample_selectors(&o, &samples, domain) == 0)
+			rc = run_check(&o, domain, fmt, policy, src, &samples);
+	}
+	cli_samples_free(&samples);
 	dnsaudit_source_free(src);
 	dnsaudit_policy_free(policy);
 	return rc;

@@ -59,8 +59,8 @@ static dkimcheck_key_result copy_txt(const dnsaudit_answer *a, char *buf, size_t
 }
 
 /* dkimcheck's key callback, answered by a dnsaudit session. */
-static dkimcheck_key_result session_key_lookup(void *payload, const char *name, char *buf,
-                                               size_t buflen, char *origin, size_t originlen)
+dkimcheck_key_result cli_session_key_lookup(void *payload, const char *name, char *buf,
+                                            size_t buflen, char *origin, size_t originlen)
 {
 	const dnsaudit_answer *a = dnsaudit_session_lookup(payload, name, RR_TXT);
 
@@ -148,7 +148,7 @@ static int verify_files(char **files, int nfiles, dnsaudit_session *session)
 	int i, r, rc = EXIT_AUDIT_DONE;
 
 	if (dkimcheck_lib_new(&lib) != 0 ||
-	    dkimcheck_verifier_new(&v, lib, session_key_lookup, session) != 0) {
+	    dkimcheck_verifier_new(&v, lib, cli_session_key_lookup, session) != 0) {
 		fprintf(stderr, "%s: cannot start libopendkim\n", cli_progname);
 		dkimcheck_lib_free(lib);
 		return EXIT_USAGE;

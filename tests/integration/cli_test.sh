@@ -133,6 +133,19 @@ check "parked.example: graded A by the parked profile" test "$(xp "$WORK/parked.
 check "--dmarc-spec 7489: the PSL method decides" test "$(xp "$WORK/m7.xml" "string(/audit/dmarc/@status)")" = none
 "$MA" check a.shop.mismatch-tld --zone "$ZONES" --dmarc-spec 4408 >/dev/null 2>&1; rc=$?
 check "--dmarc-spec with another number exits 2" test $rc -eq 2
+# Sample messages (--eml): keys from the same source as the audit.
+MAIL=$TESTDATA/mail
+emls=(--eml "$MAIL/pass_rsa_sha256.eml" --eml "$MAIL/body_tampered.eml" --eml "$MAIL/two_from.eml" --eml "$WORK/no-such.eml")
+"$MA" check dkim-mail.example --zone "$ZONES" "${emls[@]}" -q -o "$WORK/eml.zones.xml"; rc=$?
+check "--eml: exit 0 even with an unreadable sample" test $rc -eq 0
+"$MA" check dkim-mail.example --resolver "$NSD" "${emls[@]}" -q -o "$WORK/eml.nsd.xml"
+check "--eml: the report validates" valid_xml "$WORK/eml.nsd.xml"
+check "--eml: same findings from zones and NSD" test "$(finding_ids "$WORK/eml.zones.xml")" = "$(finding_ids "$WORK/eml.nsd.xml")"
+check "--eml: the tampered sample is dkim.sample-fail" test -n "$(finding_ids "$WORK/eml.nsd.xml" | grep -x dkim.sample-fail)"
+check "--eml: two From fields are dkim.sample-multiple-from" test -n "$(finding_ids "$WORK/eml.nsd.xml" | grep -x dkim.sample-multiple-from)"
+check "--eml: the good sample passes and aligns" test "$(xp "$WORK/eml.nsd.xml" "string(/audit/samples/sample[1]/@dkim-aligned)")" = true
+check "--eml: the unreadable sample says why" test -n "$(xp "$WORK/eml.nsd.xml" "string(/audit/samples/sample[4]/@error)")"
+check "--eml: the sample's selector is checked as a named one" test "$(xp "$WORK/eml.nsd.xml" "string(/audit/dkim/selector[@name='rsa2048']/@source)")" = explicit
 spf() { "$MA" spf --resolver "$NSD" "$@" | head -n 1; }
 check "spf: pass through two levels of include" test "$(spf --ip 203.0.113.5 --sender a@spf-good.example)" = pass
 check "spf: an IPv6 client" test "$(spf --ip 2001:db8::77 --sender a@spf-good.example)" = pass

@@ -198,7 +198,7 @@ static void scan_bytes(struct scan *sc, const unsigned char *p, size_t n)
 /*
  * Drops a leading mbox "From " line (not part of the signed message);
  * returns how many bytes of p to skip. The check needs only the first five
- * bytes of the file, which the first read of a regular file always has.
+ * bytes of the input, which read_chunk() gathers before the first call.
  */
 static size_t skip_mbox_line(struct scan *sc, const unsigned char *p, size_t n)
 {
@@ -259,6 +259,27 @@ static ssize_t read_fd(void *src, unsigned char *buf, size_t len, int *err)
 }
 
 /*
+ * One chunk. The first one holds at least the five bytes skip_mbox_line()
+ * looks at, or the whole input if shorter: a pipe or socket may return
+ * "Fr" and then "om ...", and the mbox line must be seen all the same.
+ */
+static ssize_t read_chunk(read_fn rd, void *src, unsigned char *buf, const struct scan *sc,
+                          int *err)
+{
+	ssize_t n = rd(src, buf, CHUNK_SIZE, err), more;
+
+	while (sc->first_line && n > 0 && n < 5) {
+		more = rd(src, buf + n, CHUNK_SIZE - (size_t)n, err);
+		if (more < 0)
+			return more;
+		if (more == 0)
+			break;
+		n += more;
+	}
+	return n;
+}
+
+/*
  * Streams the whole input through the scanner and libopendkim. Returns 0
  * when every byte went in, 1 when libopendkim wanted no more (no signature,
  * or an error kept in *why), 2 on a read error (the message says why).
@@ -269,7 +290,7 @@ static int stream(dkimcheck_verifier *v, read_fn rd, void *src, void *msg, struc
 	int err = 0, fed = 0;
 	ssize_t n;
 
-	while ((n = rd(src, v->buf, CHUNK_SIZE, &err)) > 0) {
+	while ((n = read_chunk(rd, src, v->buf, sc, &err)) > 0) {
 		size_t skip = skip_mbox_line(sc, v->buf, (size_t)n);
 
 		scan_bytes(sc, v->buf + skip, (size_t)n - skip);
@@ -361,6 +382,7 @@ void dkimcheck_message_free(dkimcheck_message *m)
 	}
 	free(m->sigs);
 	free(m->detail);
+	free(m->from_domain);
 	free(m);
 }
 
@@ -387,6 +409,11 @@ const char *dkimcheck_message_detail(const dkimcheck_message *m)
 int dkimcheck_message_multiple_from(const dkimcheck_message *m)
 {
 	return m->from_count > 1;
+}
+
+const char *dkimcheck_message_from_domain(const dkimcheck_message *m)
+{
+	return m->from_domain;
 }
 
 int dkimcheck_message_missing_from(const dkimcheck_message *m)

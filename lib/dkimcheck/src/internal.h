@@ -24,6 +24,7 @@ struct dkimcheck_message {
 	dkimcheck_result_code result;
 	char *detail;
 	unsigned int from_count;
+	char *from_domain; /* the RFC 5322.From domain, lowercase; NULL if none */
 };
 
 /* One key lookup as the caller answered it: kept as evidence. */

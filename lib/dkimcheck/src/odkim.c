@@ -5,6 +5,7 @@
  * from the caller's callback (dkim_set_key_lookup), never from a file or
  * libopendkim's own resolver, so tests run offline and evidence is kept.
  */
+#include <ctype.h>
 #include <dkim.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -341,6 +342,21 @@ static int message_level(dkimcheck_message *m, const struct dkimcheck__keyctx *c
 	return m->detail == NULL ? DKIMCHECK_ENOMEM : 0;
 }
 
+/* The From domain as libopendkim parsed it (DMARC alignment needs it). */
+static int from_domain(DKIM *dkim, dkimcheck_message *m)
+{
+	const u_char *d = dkim_getdomain(dkim);
+	char *p;
+
+	if (d == NULL || *d == '\0' || m->from_domain != NULL)
+		return 0;
+	if ((m->from_domain = dkimcheck__strdup((const char *)d)) == NULL)
+		return -1;
+	for (p = m->from_domain; *p; p++)
+		*p = (char)tolower((unsigned char)*p);
+	return 0;
+}
+
 int dkimcheck__odkim_msg_finish(void *msg, struct dkimcheck__keyctx *ctx, dkimcheck_message *m,
                                 const char *stopped)
 {
@@ -353,6 +369,8 @@ int dkimcheck__odkim_msg_finish(void *msg, struct dkimcheck__keyctx *ctx, dkimch
 	 * only the signatures already seen are reported. */
 	if (!ctx->stopped && dkim_chunk(dkim, NULL, 0) == DKIM_STAT_OK)
 		(void)dkim_eom(dkim, NULL); /* per-signature results follow */
+	if (from_domain(dkim, m) != 0)
+		return DKIMCHECK_ENOMEM;
 	if (dkim_getsiglist(dkim, &sigs, &n) != DKIM_STAT_OK || n <= 0)
 		return message_level(m, ctx, stopped);
 	m->sigs = calloc((size_t)n, sizeof(*m->sigs));

@@ -18,6 +18,8 @@ struct dnsaudit_ctx {
 	char **selectors, **common; /* DKIM selectors (dkim.c) */
 	size_t nselectors, ncommon;
 	dnsaudit_dmarc_spec dmarc_spec;
+	const dnsaudit_sample *samples; /* borrowed */
+	size_t nsamples;
 	psl_ctx_t *psl; /* read-only once loaded; shareable, but one per ctx is simpler */
 	struct dmarc_psl_info psl_info;
 	dnsaudit_error err;
@@ -48,6 +50,8 @@ int dnsaudit_ctx_new(dnsaudit_ctx **out, const dnsaudit_ctx_options *opts)
 	(*out)->source = opts->source;
 	(*out)->policy = opts->policy;
 	(*out)->dmarc_spec = opts->dmarc_spec;
+	(*out)->samples = opts->samples;
+	(*out)->nsamples = opts->samples != NULL ? opts->sample_count : 0;
 	if (opts->dmarc_spec != DNSAUDIT_DMARC_RFC9989 &&
 	    opts->dmarc_spec != DNSAUDIT_DMARC_RFC7489) {
 		dnsaudit_ctx_free(*out);
@@ -221,6 +225,8 @@ static int collect(struct dnsaudit_report *r, dnsaudit_ctx *ctx, dnsaudit_sessio
 	    ctx->dmarc_spec == DNSAUDIT_DMARC_RFC7489 ? DMARC_SPEC_RFC7489 : DMARC_SPEC_RFC9989;
 	c.psl = ctx->psl;
 	c.psl_info = &ctx->psl_info;
+	c.samples = ctx->samples;
+	c.nsamples = ctx->nsamples;
 	audit = dnsaudit__collect_all(&c, r->doc, &ctx->err);
 	free(abs_name);
 	if (audit == NULL)

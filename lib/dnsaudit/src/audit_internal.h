@@ -41,6 +41,9 @@ struct dnsaudit__collect {
 	int dmarc_spec;
 	const struct psl_ctx_st *psl;
 	const struct dmarc_psl_info *psl_info;
+	/* Sample messages (check --eml), borrowed from the ctx options. */
+	const dnsaudit_sample *samples;
+	size_t nsamples;
 };
 
 /* The cached answer, or NULL after queueing the question for the next round. */
@@ -53,6 +56,7 @@ int dnsaudit__collect_txt(struct dnsaudit__collect *c, xmlNodePtr audit);
 int dnsaudit__collect_spf(struct dnsaudit__collect *c, xmlNodePtr audit);
 int dnsaudit__collect_dkim(struct dnsaudit__collect *c, xmlNodePtr audit);
 int dnsaudit__collect_dmarc(struct dnsaudit__collect *c, xmlNodePtr audit);
+int dnsaudit__collect_samples(struct dnsaudit__collect *c, xmlNodePtr audit);
 /* Neighbours of MX and SPF (neighbours_internal.h): one file each. */
 int dnsaudit__collect_mtasts(struct dnsaudit__collect *c, xmlNodePtr audit);
 int dnsaudit__collect_tlsrpt(struct dnsaudit__collect *c, xmlNodePtr audit);

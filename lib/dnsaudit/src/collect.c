@@ -9,12 +9,13 @@
 #include "audit_internal.h"
 
 static const dnsaudit__collector collectors[] = {
-    dnsaudit__collect_mx,     dnsaudit__collect_txt,
+    dnsaudit__collect_mx,      dnsaudit__collect_txt,
     dnsaudit__collect_spf, /* after mx: it checks the MX hosts' addresses */
-    dnsaudit__collect_dkim,   dnsaudit__collect_dmarc,
-    dnsaudit__collect_mtasts, dnsaudit__collect_tlsrpt,
-    dnsaudit__collect_bimi,   dnsaudit__collect_dane, /* TLSA of each MX host: second round */
-    dnsaudit__collect_dnssec, dnsaudit__collect_srv,
+    dnsaudit__collect_dkim,    dnsaudit__collect_dmarc,
+    dnsaudit__collect_samples, dnsaudit__collect_mtasts,
+    dnsaudit__collect_tlsrpt,  dnsaudit__collect_bimi,
+    dnsaudit__collect_dane, /* TLSA of each MX host: second round */
+    dnsaudit__collect_dnssec,  dnsaudit__collect_srv,
 };
 
 const dnsaudit_answer *dnsaudit__need(struct dnsaudit__collect *c, const char *name, uint16_t type)

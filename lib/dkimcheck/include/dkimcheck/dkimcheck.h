@@ -123,6 +123,8 @@ DKIMCHECK_API const char *dkimcheck_message_detail(const dkimcheck_message *m);
 DKIMCHECK_API int dkimcheck_message_multiple_from(const dkimcheck_message *m);
 /** Nonzero when the header has no From field. */
 DKIMCHECK_API int dkimcheck_message_missing_from(const dkimcheck_message *m);
+/** The RFC 5322.From domain (lowercase), or NULL when there is none; borrowed. */
+DKIMCHECK_API const char *dkimcheck_message_from_domain(const dkimcheck_message *m);
 
 /*
  * Signature accessors. Strings are borrowed, never NULL ("" when unknown);

@@ -34,6 +34,24 @@ DNSAUDIT_API const char *dnsaudit_severity_name(dnsaudit_severity sev);
  * 7489's organizational domain through the Public Suffix List. */
 typedef enum { DNSAUDIT_DMARC_RFC9989 = 0, DNSAUDIT_DMARC_RFC7489 = 1 } dnsaudit_dmarc_spec;
 
+/* One DKIM-Signature of a sample message, as verified (see dkimcheck). */
+typedef struct {
+	const char *domain, *selector, *algorithm; /* d=, s=, a= */
+	unsigned int key_bits;
+	const char *result; /* RFC 8601: pass, fail, neutral, policy, temperror, permerror */
+	const char *detail; /* token[:text], e.g. "body-hash-mismatch" */
+} dnsaudit_sample_signature;
+
+/* A sample message handed to the audit (mailaudit check --eml). */
+typedef struct {
+	const char *file;
+	const char *from_domain; /* RFC 5322.From domain; NULL when there is none */
+	int multiple_from;       /* several From fields: never counted as aligned */
+	const char *error;       /* the file could not be read: why; else NULL */
+	const dnsaudit_sample_signature *signatures;
+	size_t signature_count;
+} dnsaudit_sample;
+
 typedef struct dnsaudit_ctx dnsaudit_ctx;
 typedef struct dnsaudit_report dnsaudit_report;
 
@@ -51,12 +69,16 @@ typedef struct {
 	size_t common_selector_count;
 	/* Which DMARC discovery the verdicts follow; the report carries both. */
 	dnsaudit_dmarc_spec dmarc_spec;
+	/* Sample messages already verified; borrowed: they must outlive the ctx. */
+	const dnsaudit_sample *samples;
+	size_t sample_count;
 } dnsaudit_ctx_options;
 
 #define DNSAUDIT_CTX_OPTIONS_VERSION 1
 #define DNSAUDIT_CTX_OPTIONS_INIT                                                                  \
 	{                                                                                          \
-		DNSAUDIT_CTX_OPTIONS_VERSION, NULL, NULL, NULL, 0, NULL, 0, DNSAUDIT_DMARC_RFC9989 \
+		DNSAUDIT_CTX_OPTIONS_VERSION, NULL, NULL, NULL, 0, NULL, 0,                        \
+		    DNSAUDIT_DMARC_RFC9989, NULL, 0                                                \
 	}
 
 /**
