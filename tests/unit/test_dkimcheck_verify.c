@@ -11,7 +11,9 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -312,6 +314,8 @@ static void odd_inputs_get_a_result(void **state)
 	    "From: a@b\nFrom: c@d\n",
 	    "DKIM-Signature: v=1; a=rsa-sha256; d=x; s=y; b=\xff\xfe; bh=;\r\n\r\nbody",
 	    "Subject: \xe9t\xe9\r\nDKIM-Signature: garbage\r\n\r\n",
+	    /* Blanks before the colon still make a From field (RFC 5322 obs-FWS). */
+	    "From: a@b\r\nFrom      : c@d\r\n\r\nbody",
 	};
 	struct fixture *fx = *state;
 	char path[512];
@@ -328,12 +332,76 @@ static void odd_inputs_get_a_result(void **state)
 		assert_int_equal(dkimcheck_verify_file(fx->v, f, &m), DKIMCHECK_OK);
 		assert_non_null(m);
 		assert_non_null(dkimcheck_message_detail(m));
-		if (i == 3)
+		if (i == 3 || i == 6)
 			assert_true(dkimcheck_message_multiple_from(m));
 		dkimcheck_message_free(m);
 		fclose(f);
 	}
 	remove(path);
+}
+
+/* Verifies bytes written to a SOCK_SEQPACKET socket in pieces: each read()
+ * of the library returns one piece, as a pipe may. */
+static dkimcheck_message *verify_pieces(void **state, const char *const *pieces, size_t n)
+{
+	struct fixture *fx = *state;
+	dkimcheck_message *m = NULL;
+	int sv[2];
+	size_t i;
+
+	assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv), 0);
+	for (i = 0; i < n; i++)
+		assert_int_equal(write(sv[0], pieces[i], strlen(pieces[i])),
+		                 (ssize_t)strlen(pieces[i]));
+	close(sv[0]);
+	assert_int_equal(dkimcheck_verify_fd(fx->v, sv[1], &m), DKIMCHECK_OK);
+	close(sv[1]);
+	assert_non_null(m);
+	return m;
+}
+
+/* Found by fuzz/message_fuzzer (corpus: regress_mbox_line_short_first_read.eml):
+ * a first read shorter than "From " let the mbox line through to libopendkim. */
+static void mbox_from_line_split_across_reads_is_skipped(void **state)
+{
+	static const char *const pieces[] = {"Fr", "om alice@example.org Fri Nov 27 20:00:00 2026\n"};
+	dkimcheck_message *m = verify_pieces(state, pieces, 2);
+
+	/* Nothing but the mbox line: an empty message, as from a regular file. */
+	assert_int_equal(dkimcheck_message_result(m), DKIMCHECK_PERMERROR);
+	assert_string_equal(dkimcheck_message_detail(m), "syntax:empty message");
+	dkimcheck_message_free(m);
+}
+
+/* Found by fuzz/message_fuzzer (corpus: regress_empty_header_section_*.eml):
+ * a body after an empty header section aborted the process in libopendkim
+ * 2.11 (assert(len != 0) in dkim_header()). No header field: no signature. */
+static void empty_header_section_is_none(void **state)
+{
+	static const char *const inputs[] = {"\nX: y\n", "\r\nbody\r\n",
+	                                     "From x\n\nDKIM-Signature: v=1\n"};
+	static const char *const split[] = {"\r", "\nX: y\r\n"};
+	struct fixture *fx = *state;
+	dkimcheck_message *m;
+	size_t i;
+
+	for (i = 0; i < sizeof(inputs) / sizeof(inputs[0]); i++) {
+		FILE *f = fmemopen((void *)(uintptr_t)inputs[i], strlen(inputs[i]), "rb");
+
+		assert_non_null(f);
+		m = NULL;
+		assert_int_equal(dkimcheck_verify_file(fx->v, f, &m), DKIMCHECK_OK);
+		fclose(f);
+		assert_non_null(m);
+		assert_int_equal(dkimcheck_message_result(m), DKIMCHECK_NONE);
+		assert_int_equal(dkimcheck_message_count(m), 0);
+		assert_true(dkimcheck_message_missing_from(m));
+		dkimcheck_message_free(m);
+	}
+	m = verify_pieces(state, split, 2);
+	assert_int_equal(dkimcheck_message_result(m), DKIMCHECK_NONE);
+	assert_int_equal(dkimcheck_message_count(m), 0);
+	dkimcheck_message_free(m);
 }
 
 /* A header section without end: stopped at 1 MiB, memory stays bounded. */
@@ -386,6 +454,8 @@ int main(void)
 	    cmocka_unit_test(unreadable_input_is_reported),
 	    cmocka_unit_test(odd_inputs_get_a_result),
 	    cmocka_unit_test(endless_header_is_cut_off),
+	    cmocka_unit_test(mbox_from_line_split_across_reads_is_skipped),
+	    cmocka_unit_test(empty_header_section_is_none),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -53,6 +53,10 @@ static const dnsaudit_sample_signature esp_fail = {"esp.example", "k1",   "rsa-s
 static const dnsaudit_sample_signature own_sha1 = {
     "good.dmarc-issues.example", "old", "rsa-sha1", 2048, "policy", "sha1-forbidden"};
 
+/* A key that could not be fetched: inconclusive, never a failing signature. */
+static const dnsaudit_sample_signature own_temp = {
+    "good.dmarc-issues.example", "s1", "rsa-sha256", 0, "temperror", "dns-error"};
+
 static void check_ids(void **state, const dnsaudit_sample *s, const char *want)
 {
 	dnsaudit_report *r = audit_samples(state, "good.dmarc-issues.example", s, 1);
@@ -76,6 +80,7 @@ static void each_sample_gives_exactly_its_findings(void **state)
 	    {"esp-fails.eml", "good.dmarc-issues.example", 0, NULL, &esp_fail, 1},
 	    {"two-from.eml", "good.dmarc-issues.example", 1, NULL, &own_pass, 1},
 	    {"sha1.eml", "good.dmarc-issues.example", 0, NULL, &own_sha1, 1},
+	    {"dns-down.eml", "good.dmarc-issues.example", 0, NULL, &own_temp, 1},
 	    {"unreadable.eml", NULL, 0, "No such file or directory", NULL, 0},
 	};
 	const char *want[] = {
@@ -84,8 +89,11 @@ static void each_sample_gives_exactly_its_findings(void **state)
 	    "dkim.sample-unaligned",
 	    "dkim.sample-fail",
 	    "",
-	    "dkim.sample-multiple-from dkim.sample-unaligned",
-	    "dkim.sample-fail dkim.sha1",
+	    /* Its own finding only; the facts still say it is not aligned. */
+	    "dkim.sample-multiple-from",
+	    /* dkim.sha1 says why it cannot pass; no second charge for it. */
+	    "dkim.sha1",
+	    "",
 	    "",
 	};
 	size_t i;
@@ -111,6 +119,15 @@ static void the_facts_say_what_was_verified(void **state)
 	assert_xpath(r->doc, "string(/audit/samples/sample[2]/@error)",
 	             "No such file or directory");
 	dnsaudit_report_free(r);
+	{
+		const dnsaudit_sample two = {
+		    "two.eml", "good.dmarc-issues.example", 1, NULL, &own_pass, 1};
+
+		r = audit_samples(state, "good.dmarc-issues.example", &two, 1);
+		assert_xpath(r->doc, "string(/audit/samples/sample/@dkim-aligned)", "false");
+		assert_xpath(r->doc, "string(/audit/samples/sample/@dmarc)", "fail");
+		dnsaudit_report_free(r);
+	}
 }
 
 int main(void)

@@ -32,13 +32,14 @@ struct dkimcheck_verifier {
 
 /* Where the header scanner is, across chunk boundaries. */
 struct scan {
-	int first_line; /* still on the file's first line */
-	int skip_line;  /* dropping an mbox "From " line */
-	int in_header;  /* before the empty line */
-	int line_start; /* at the start of a line */
-	char prefix[6]; /* first bytes of the current line */
+	int first_line;  /* still on the file's first line */
+	int skip_line;   /* dropping an mbox "From " line */
+	int in_header;   /* before the empty line */
+	int line_start;  /* at the start of a line */
+	char prefix[32]; /* first bytes of the current line ("From" + blanks + ":") */
 	size_t prefix_len;
 	unsigned int from_count;
+	int no_fields; /* the header section is just its closing empty line */
 	unsigned long long total, header_bytes;
 };
 
@@ -171,8 +172,10 @@ static void scan_line_end(struct scan *sc)
 	if (sc->prefix_len < sizeof(sc->prefix))
 		scan_line_head(sc);
 	if (sc->in_header &&
-	    (sc->prefix_len == 0 || (sc->prefix_len == 1 && sc->prefix[0] == '\r')))
+	    (sc->prefix_len == 0 || (sc->prefix_len == 1 && sc->prefix[0] == '\r'))) {
 		sc->in_header = 0;
+		sc->no_fields = sc->header_bytes == sc->prefix_len + 1;
+	}
 	sc->prefix_len = 0;
 	sc->line_start = 1;
 }
@@ -298,6 +301,13 @@ static int stream(dkimcheck_verifier *v, read_fn rd, void *src, void *msg, struc
 		/* Once libopendkim is done keep reading: the From count still counts. */
 		if (fed == 0 && sc->header_bytes > MAX_HEADER_BYTES) {
 			*why = "header section over 1 MiB";
+			fed = 1;
+		}
+		/* No header field, so no signature; and libopendkim 2.11 must not
+		 * see it: a body after an empty header section fails its
+		 * assert(len != 0) in dkim_header() and aborts the process. */
+		if (fed == 0 && sc->no_fields) {
+			*why = NULL;
 			fed = 1;
 		}
 		if (fed == 0 && skip < (size_t)n)

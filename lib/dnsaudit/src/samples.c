@@ -114,8 +114,11 @@ static void dmarc_facts(struct dnsaudit__collect *c, xmlNodePtr n, const dnsaudi
 		dnsaudit__dmarc_eval_free(ev);
 		return;
 	}
+	/* Several From fields: no DMARC pass, whichever From a receiver reads. */
 	dnsaudit__fact_attr(n, "dmarc",
-	                    ev->incomplete ? "pending" : dnsaudit__dmarc_result_name(ev->result));
+	                    ev->incomplete     ? "pending"
+	                    : s->multiple_from ? "fail"
+	                                       : dnsaudit__dmarc_result_name(ev->result));
 	dnsaudit__fact_attr(n, "dmarc-policy-domain", ev->policy_domain);
 	dnsaudit__fact_attr(n, "dmarc-policy", dnsaudit__dmarc_policy_name(ev->policy));
 	/* Several From fields: which one is "the" author is the trick itself. */
