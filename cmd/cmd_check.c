@@ -17,7 +17,8 @@ enum {
 	OPT_QUIET,
 	OPT_SELECTOR,
 	OPT_DMARC_SPEC,
-	OPT_EML
+	OPT_EML,
+	OPT_TEMPLATE
 };
 
 struct check_opts {
@@ -28,7 +29,7 @@ struct check_opts {
 	size_t nselectors;
 	const char *emls[CLI_MAX_LIST];
 	size_t nemls;
-	const char *format, *output, *fail_under, *lang;
+	const char *format, *output, *fail_under, *lang, *template_path;
 	int quiet;
 	dnsaudit_dmarc_spec dmarc_spec;
 };
@@ -46,6 +47,7 @@ static const struct option check_longopts[] = {
     {"selector", required_argument, NULL, OPT_SELECTOR},
     {"dmarc-spec", required_argument, NULL, OPT_DMARC_SPEC},
     {"eml", required_argument, NULL, OPT_EML},
+    {"template", required_argument, NULL, OPT_TEMPLATE},
     {"quiet", no_argument, NULL, 'q'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
@@ -53,31 +55,33 @@ static const struct option check_longopts[] = {
 
 static void check_usage(FILE *f)
 {
-	fprintf(
-	    f,
-	    "usage: %s check DOMAIN [options]\n"
-	    "  --zone PATH           answer from a zone file or a directory of *.zone files\n"
-	    "                        (repeatable); with --resolver: overlay\n"
-	    "  --resolver ADDR[:PORT] ask this server (repeatable; [V6]:PORT for IPv6);\n"
-	    "                        default /etc/resolv.conf\n"
-	    "  --timeout SECONDS     per query attempt (default 2)\n"
-	    "  --retries N           extra attempts per query (default 2)\n"
-	    "  --policy FILE         add a policy file to the default rules (repeatable)\n"
-	    "  --format text|xml|json  report format (default: from -o's extension, else text)\n"
-	    "  -o, --output FILE     write the report to FILE\n"
-	    "  --fail-under GRADE    exit 1 when the grade is below GRADE\n"
-	    "  --lang en|es          language of the text report (default en)\n"
-	    "  --selector NAME       a DKIM selector the domain signs with (repeatable);\n"
-	    "                        always reported; the common ones in\n"
-	    "                        dkim-selectors.txt are tried as well\n"
-	    "  --eml FILE            a sample message: its DKIM signatures are verified\n"
-	    "                        against DNS and checked for DMARC alignment\n"
-	    "                        (repeatable); their selectors are checked too\n"
-	    "  --dmarc-spec 9989|7489  DMARC discovery the verdicts follow: RFC 9989's\n"
-	    "                        DNS tree walk (default) or RFC 7489's Public\n"
-	    "                        Suffix List; the report shows both\n"
-	    "  -q, --quiet           with -o, print nothing on stdout\n",
-	    cli_progname);
+	fprintf(f,
+	        "usage: %s check DOMAIN [options]\n"
+	        "  --zone PATH           answer from a zone file or a directory of *.zone files\n"
+	        "                        (repeatable); with --resolver: overlay\n"
+	        "  --resolver ADDR[:PORT] ask this server (repeatable; [V6]:PORT for IPv6);\n"
+	        "                        default /etc/resolv.conf\n"
+	        "  --timeout SECONDS     per query attempt (default 2)\n"
+	        "  --retries N           extra attempts per query (default 2)\n"
+	        "  --policy FILE         add a policy file to the default rules (repeatable)\n"
+	        "  --format text|xml|json|html  report format (default: from -o's extension,\n"
+	        "                        else text)\n"
+	        "  -o, --output FILE     write the report to FILE\n"
+	        "  --fail-under GRADE    exit 1 when the grade is below GRADE\n"
+	        "  --lang en|es          language of the text and HTML reports (default en)\n"
+	        "  --template FILE       XSLT stylesheet for the HTML report (default: the\n"
+	        "                        installed report.xsl)\n"
+	        "  --selector NAME       a DKIM selector the domain signs with (repeatable);\n"
+	        "                        always reported; the common ones in\n"
+	        "                        dkim-selectors.txt are tried as well\n"
+	        "  --eml FILE            a sample message: its DKIM signatures are verified\n"
+	        "                        against DNS and checked for DMARC alignment\n"
+	        "                        (repeatable); their selectors are checked too\n"
+	        "  --dmarc-spec 9989|7489  DMARC discovery the verdicts follow: RFC 9989's\n"
+	        "                        DNS tree walk (default) or RFC 7489's Public\n"
+	        "                        Suffix List; the report shows both\n"
+	        "  -q, --quiet           with -o, print nothing on stdout\n",
+	        cli_progname);
 }
 
 static int add_selector(struct check_opts *o, const char *sel)
@@ -140,6 +144,8 @@ static int parse_check_args(int argc, char **argv, struct check_opts *o, const c
 			o->output = optarg;
 		} else if (c == OPT_FAIL_UNDER) {
 			o->fail_under = optarg;
+		} else if (c == OPT_TEMPLATE) {
+			o->template_path = optarg;
 		} else if (c == OPT_LANG) {
 			o->lang = optarg;
 		} else if (c == 'q') {
@@ -166,10 +172,9 @@ static int format_from_name(const char *s, dnsaudit_format *out)
 	static const struct {
 		const char *name;
 		dnsaudit_format f;
-	} map[] = {{"text", DNSAUDIT_FORMAT_TEXT},
-	           {"txt", DNSAUDIT_FORMAT_TEXT},
-	           {"xml", DNSAUDIT_FORMAT_XML},
-	           {"json", DNSAUDIT_FORMAT_JSON}};
+	} map[] = {{"text", DNSAUDIT_FORMAT_TEXT}, {"txt", DNSAUDIT_FORMAT_TEXT},
+	           {"xml", DNSAUDIT_FORMAT_XML},   {"json", DNSAUDIT_FORMAT_JSON},
+	           {"html", DNSAUDIT_FORMAT_HTML}, {"htm", DNSAUDIT_FORMAT_HTML}};
 	size_t i;
 
 	for (i = 0; i < sizeof(map) / sizeof(map[0]); i++)
@@ -189,7 +194,7 @@ static int choose_format(const struct check_opts *o, dnsaudit_format *out)
 	if (o->format != NULL) {
 		if (format_from_name(o->format, out) == 0)
 			return 0;
-		fprintf(stderr, "%s: unknown --format '%s' (text, xml, json)\n", cli_progname,
+		fprintf(stderr, "%s: unknown --format '%s' (text, xml, json, html)\n", cli_progname,
 		        o->format);
 		return -1;
 	}
@@ -246,6 +251,40 @@ static int write_file(const char *path, const char *data, size_t len)
 	return ok ? 0 : -1;
 }
 
+/* HTML through --template, else the stylesheet installed with the data files. */
+static int render_html(const struct check_opts *o, const dnsaudit_report *r, const char *lang,
+                       char **out, size_t *len)
+{
+	char *def = o->template_path == NULL ? cli_data_file("report.xsl") : NULL;
+	const char *path = o->template_path != NULL ? o->template_path : def;
+	dnsaudit_error err;
+	int rc;
+
+	if (path == NULL) {
+		fprintf(stderr, "%s: cannot find the data file report.xsl; set MAILAUDIT_DATADIR\n",
+		        cli_progname);
+		return -1;
+	}
+	memset(&err, 0, sizeof(err));
+	rc = dnsaudit_report_render_html(r, lang, path, out, len, &err);
+	if (rc != 0)
+		fprintf(stderr, "%s: %s\n", cli_progname, err.message);
+	free(def);
+	return rc == 0 ? 0 : -1;
+}
+
+static int render(const struct check_opts *o, const dnsaudit_report *r, dnsaudit_format fmt,
+                  const char *lang, char **out, size_t *len)
+{
+	if (fmt == DNSAUDIT_FORMAT_HTML)
+		return render_html(o, r, lang, out, len);
+	if (dnsaudit_report_render(r, fmt, lang, out, len) != 0) {
+		fprintf(stderr, "%s: cannot render the report\n", cli_progname);
+		return -1;
+	}
+	return 0;
+}
+
 static int emit(const struct check_opts *o, const dnsaudit_report *r, dnsaudit_format fmt)
 {
 	const char *lang = o->lang ? o->lang : "en";
@@ -253,10 +292,8 @@ static int emit(const struct check_opts *o, const dnsaudit_report *r, dnsaudit_f
 	size_t len = 0;
 	int rc = 0;
 
-	if (dnsaudit_report_render(r, fmt, lang, &out, &len) != 0) {
-		fprintf(stderr, "%s: cannot render the report\n", cli_progname);
+	if (render(o, r, fmt, lang, &out, &len) != 0)
 		return -1;
-	}
 	if (o->output != NULL) {
 		rc = write_file(o->output, out, len);
 		free(out);

@@ -19,9 +19,11 @@ echo "== ./build/mailaudit check demo.example --zone testdata/zones -o report.xm
 # Run outside `set -e` so the audit's exit status is reported, then returned.
 rc=0
 ./build/mailaudit check demo.example --zone testdata/zones -o report.xml || rc=$?
+# The customer-facing form of the same audit (a self-contained HTML page).
+[ "$rc" -ne 0 ] || ./build/mailaudit check demo.example --zone testdata/zones -o report.html -q || rc=$?
 echo
 if [ "$rc" -eq 0 ]; then
-	echo "demo: OK; XML report written to $(pwd)/report.xml"
+	echo "demo: OK; reports written to $(pwd)/report.xml and $(pwd)/report.html"
 else
 	echo "demo: mailaudit exited with status $rc" >&2
 fi

@@ -38,6 +38,7 @@ test_pkgs=(
 	python3 python3-yaml
 	valgrind
 	python3-spf spfquery
+	chromium fonts-dejavu-core
 )
 
 case "$profile" in

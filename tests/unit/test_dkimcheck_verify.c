@@ -364,7 +364,8 @@ static dkimcheck_message *verify_pieces(void **state, const char *const *pieces,
  * a first read shorter than "From " let the mbox line through to libopendkim. */
 static void mbox_from_line_split_across_reads_is_skipped(void **state)
 {
-	static const char *const pieces[] = {"Fr", "om alice@example.org Fri Nov 27 20:00:00 2026\n"};
+	static const char *const pieces[] = {"Fr",
+	                                     "om alice@example.org Fri Nov 27 20:00:00 2026\n"};
 	dkimcheck_message *m = verify_pieces(state, pieces, 2);
 
 	/* Nothing but the mbox line: an empty message, as from a regular file. */
@@ -399,6 +400,47 @@ static void empty_header_section_is_none(void **state)
 		dkimcheck_message_free(m);
 	}
 	m = verify_pieces(state, split, 2);
+	assert_int_equal(dkimcheck_message_result(m), DKIMCHECK_NONE);
+	assert_int_equal(dkimcheck_message_count(m), 0);
+	dkimcheck_message_free(m);
+}
+
+/* Found by fuzz/message_fuzzer (corpus: regress_nul_in_*.eml): a NUL in a
+ * signed From field made libopendkim 2.11 read past a heap buffer in
+ * dkim_eoh(). RFC 5322 allows no NUL in a header: a syntax permerror. */
+static void nul_in_header_section_is_permerror(void **state)
+{
+	static const char msg[] = "DKIM-Signature: v=1; a=rsa-sha256; d=dkim-mail.example; "
+	                          "s=rsa2048; h=from; bh=AAAA; b=AAAA\r\nFrom: a\0@b\r\n\r\nx\r\n";
+	struct fixture *fx = *state;
+	dkimcheck_message *m = NULL;
+	FILE *f = fmemopen((void *)(uintptr_t)msg, sizeof(msg) - 1, "rb");
+
+	assert_non_null(f);
+	assert_int_equal(dkimcheck_verify_file(fx->v, f, &m), DKIMCHECK_OK);
+	fclose(f);
+	assert_non_null(m);
+	assert_int_equal(dkimcheck_message_result(m), DKIMCHECK_PERMERROR);
+	assert_string_equal(dkimcheck_message_detail(m), "syntax:NUL byte in header section");
+	assert_int_equal(dkimcheck_message_count(m), 0);
+	dkimcheck_message_free(m);
+}
+
+/* Found by fuzz/message_fuzzer (regress_nul_after_odkim_header_end_split.eml):
+ * libopendkim ends the header at a leading continuation line, before the
+ * NUL; the outcome was "none" when the reads split the input before the
+ * NUL and a syntax permerror when one read held it all. Now always "none". */
+static void nul_after_libopendkim_header_end_is_none(void **state)
+{
+	static const char msg[] = " x\nY: y\nZ: \0\n\nbody\n";
+	struct fixture *fx = *state;
+	dkimcheck_message *m = NULL;
+	FILE *f = fmemopen((void *)(uintptr_t)msg, sizeof(msg) - 1, "rb");
+
+	assert_non_null(f);
+	assert_int_equal(dkimcheck_verify_file(fx->v, f, &m), DKIMCHECK_OK);
+	fclose(f);
+	assert_non_null(m);
 	assert_int_equal(dkimcheck_message_result(m), DKIMCHECK_NONE);
 	assert_int_equal(dkimcheck_message_count(m), 0);
 	dkimcheck_message_free(m);
@@ -456,6 +498,8 @@ int main(void)
 	    cmocka_unit_test(endless_header_is_cut_off),
 	    cmocka_unit_test(mbox_from_line_split_across_reads_is_skipped),
 	    cmocka_unit_test(empty_header_section_is_none),
+	    cmocka_unit_test(nul_in_header_section_is_permerror),
+	    cmocka_unit_test(nul_after_libopendkim_header_end_is_none),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -40,6 +40,7 @@ struct scan {
 	size_t prefix_len;
 	unsigned int from_count;
 	int no_fields; /* the header section is just its closing empty line */
+	int nul;       /* a NUL byte in the header section */
 	unsigned long long total, header_bytes;
 };
 
@@ -180,9 +181,10 @@ static void scan_line_end(struct scan *sc)
 	sc->line_start = 1;
 }
 
-static void scan_bytes(struct scan *sc, const unsigned char *p, size_t n)
+/* Returns the offset in p of the header section's first NUL, n if not in p. */
+static size_t scan_bytes(struct scan *sc, const unsigned char *p, size_t n)
 {
-	size_t i;
+	size_t i, nul = n;
 
 	for (i = 0; i < n && sc->in_header; i++) {
 		sc->header_bytes++;
@@ -190,12 +192,17 @@ static void scan_bytes(struct scan *sc, const unsigned char *p, size_t n)
 			scan_line_end(sc);
 			continue;
 		}
+		if (p[i] == '\0' && !sc->nul) {
+			sc->nul = 1;
+			nul = i;
+		}
 		if (sc->prefix_len < sizeof(sc->prefix)) {
 			sc->prefix[sc->prefix_len++] = (char)p[i];
 			if (sc->prefix_len == sizeof(sc->prefix))
 				scan_line_head(sc);
 		}
 	}
+	return nul;
 }
 
 /*
@@ -295,8 +302,8 @@ static int stream(dkimcheck_verifier *v, read_fn rd, void *src, void *msg, struc
 
 	while ((n = read_chunk(rd, src, v->buf, sc, &err)) > 0) {
 		size_t skip = skip_mbox_line(sc, v->buf, (size_t)n);
+		size_t nul = scan_bytes(sc, v->buf + skip, (size_t)n - skip);
 
-		scan_bytes(sc, v->buf + skip, (size_t)n - skip);
 		sc->total += (size_t)n - skip;
 		/* Once libopendkim is done keep reading: the From count still counts. */
 		if (fed == 0 && sc->header_bytes > MAX_HEADER_BYTES) {
@@ -309,6 +316,19 @@ static int stream(dkimcheck_verifier *v, read_fn rd, void *src, void *msg, struc
 		if (fed == 0 && sc->no_fields) {
 			*why = NULL;
 			fed = 1;
+		}
+		/* RFC 5322 header fields never hold NUL, and libopendkim 2.11 reads
+		 * past a heap buffer in dkim_eoh() when a signed From field has one:
+		 * libopendkim never sees it. What comes before it goes in (it may end
+		 * libopendkim's header earlier), so the outcome does not depend on
+		 * where the reads split the input. */
+		if (fed == 0 && nul < (size_t)n - skip) {
+			if (nul > 0)
+				fed = dkimcheck__odkim_msg_feed(msg, v->buf + skip, nul, why);
+			if (fed == 0) {
+				*why = "NUL byte in header section";
+				fed = 1;
+			}
 		}
 		if (fed == 0 && skip < (size_t)n)
 			fed = dkimcheck__odkim_msg_feed(msg, v->buf + skip, (size_t)n - skip, why);

@@ -43,6 +43,9 @@ int dnsaudit_report_render(const dnsaudit_report *report, dnsaudit_format format
 	case DNSAUDIT_FORMAT_TEXT:
 		rc = dnsaudit__render_text(report, lang != NULL ? lang : "en", out, &len);
 		break;
+	case DNSAUDIT_FORMAT_HTML:
+		/* The installed stylesheet; --template goes through render_html(). */
+		return dnsaudit_report_render_html(report, lang, NULL, out, len_out, NULL);
 	default:
 		return DNSAUDIT_EINVAL;
 	}

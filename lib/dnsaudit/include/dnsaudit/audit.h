@@ -147,7 +147,8 @@ DNSAUDIT_API const char *dnsaudit_report_area_reason(const dnsaudit_report *repo
 typedef enum {
 	DNSAUDIT_FORMAT_TEXT = 0,
 	DNSAUDIT_FORMAT_XML,
-	DNSAUDIT_FORMAT_JSON
+	DNSAUDIT_FORMAT_JSON,
+	DNSAUDIT_FORMAT_HTML /* dnsaudit_report_render_html(); render() uses the default template */
 } dnsaudit_format;
 
 /**
@@ -157,6 +158,21 @@ typedef enum {
  */
 DNSAUDIT_API int dnsaudit_report_render(const dnsaudit_report *report, dnsaudit_format format,
                                         const char *lang, char **out, size_t *len_out);
+
+/**
+ * Render the report as one self-contained HTML file through an XSLT 1.0
+ * stylesheet (policies/report.xsl, installed as report.xsl; a provider may
+ * pass its own). The stylesheet gets the parameter lang ("en" or "es") and
+ * may not read or write files or the network while it runs.
+ * @param template_path the stylesheet; NULL for the installed default.
+ * @param[out] out caller-owned NUL-terminated buffer (free()); *len_out its length.
+ * @param err the reason on failure (may be NULL); nothing is printed.
+ * @return 0; DNSAUDIT_EINVAL for a bad language or a stylesheet that does
+ * not load; DNSAUDIT_ERROR when the transform fails; DNSAUDIT_ENOMEM.
+ */
+DNSAUDIT_API int dnsaudit_report_render_html(const dnsaudit_report *report, const char *lang,
+                                             const char *template_path, char **out,
+                                             size_t *len_out, dnsaudit_error *err);
 
 #ifdef __cplusplus
 }
