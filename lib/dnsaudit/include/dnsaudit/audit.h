@@ -171,8 +171,8 @@ DNSAUDIT_API int dnsaudit_report_render(const dnsaudit_report *report, dnsaudit_
  * not load; DNSAUDIT_ERROR when the transform fails; DNSAUDIT_ENOMEM.
  */
 DNSAUDIT_API int dnsaudit_report_render_html(const dnsaudit_report *report, const char *lang,
-                                             const char *template_path, char **out,
-                                             size_t *len_out, dnsaudit_error *err);
+                                             const char *template_path, char **out, size_t *len_out,
+                                             dnsaudit_error *err);
 
 #ifdef __cplusplus
 }
