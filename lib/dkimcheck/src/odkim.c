@@ -13,6 +13,19 @@
 
 #include "odkim.h"
 
+/* "<s>._domainkey.<d>" of a signature; -1 when a tag is missing or too long. */
+static int key_name(DKIM_SIGINFO *sig, char *out, size_t size)
+{
+	const char *sel = (const char *)dkim_sig_getselector(sig);
+	const char *dom = (const char *)dkim_sig_getdomain(sig);
+	int n;
+
+	if (sel == NULL || dom == NULL)
+		return -1;
+	n = snprintf(out, size, "%s._domainkey.%s", sel, dom);
+	return n < 0 || (size_t)n >= size ? -1 : n;
+}
+
 /* RFC 8301 section 3.2: RSA keys under 1024 bits MUST NOT be accepted. */
 #define RSA_MIN_BITS 1024
 
@@ -84,9 +97,8 @@ static DKIM_CBSTAT key_lookup_cb(DKIM *dkim, DKIM_SIGINFO *sig, u_char *buf, siz
 	if (ctx == NULL || buflen == 0)
 		return DKIM_CBSTAT_ERROR;
 	buf[0] = '\0';
-	n = snprintf(name, sizeof(name), "%s._domainkey.%s", (char *)dkim_sig_getselector(sig),
-	             (char *)dkim_sig_getdomain(sig));
-	if (n < 0 || (size_t)n >= sizeof(name))
+	n = key_name(sig, name, sizeof(name));
+	if (n < 0)
 		return DKIM_CBSTAT_NOTFOUND; /* no such DNS name can exist */
 	if (ctx->lookup != NULL)
 		r = ctx->lookup(ctx->payload, name, (char *)buf, buflen, origin, sizeof(origin));
@@ -144,10 +156,9 @@ static const struct dkimcheck__evidence *find_evidence(const struct dkimcheck__k
 {
 	char name[1024];
 	size_t i;
-	int n = snprintf(name, sizeof(name), "%s._domainkey.%s", (char *)dkim_sig_getselector(sig),
-	                 (char *)dkim_sig_getdomain(sig));
+	int n = key_name(sig, name, sizeof(name));
 
-	if (n < 0 || (size_t)n >= sizeof(name))
+	if (n < 0)
 		return NULL;
 	for (i = ctx->nev; i-- > 0;)
 		if (strcmp(ctx->ev[i].name, name) == 0)
