@@ -3,25 +3,14 @@
 # fixtures (testdata/mail/) served by NSD from testdata/zones/, the
 # tab-separated line format, unreadable files and exit codes.
 #
-#   verify_test.sh MAILAUDIT NSD_STATE_DIR TESTDATA WORKDIR
+#   verify_test.sh MAILAUDIT FAKEDNS NSD_STATE_DIR TESTDATA DATADIR WORKDIR
 #
 # Prints one line per check and a closing "N passed, N failed".
 set -u
 
-MA=$1 STATE=$2 TESTDATA=$3 WORK=$4
+. "$(dirname "$0")/lib.sh"
 MAIL=$TESTDATA/mail
-PORT=$(cat "$STATE/port")
-NSD=127.0.0.1:$PORT
-mkdir -p "$WORK"
-pass=0 fail=0
 TAB=$(printf '\t')
-
-ok() { pass=$((pass + 1)); echo "ok   $*"; }
-bad() { fail=$((fail + 1)); echo "FAIL $*"; }
-check() { # check NAME COMMAND...: passes when the command succeeds
-	local name=$1; shift
-	if "$@"; then ok "$name"; else bad "$name"; fi
-}
 # line_is FILE EXPECTED: the output has exactly this line
 line_is() { grep -qxF "$2" "$1" || { echo "  want: $2"; sed 's/^/  got:  /' "$1"; return 1; }; }
 
@@ -86,5 +75,4 @@ v "$WORK/empty.eml" "$MAIL/truncated.eml" "$WORK/garbage.eml" >"$WORK/odd.out" 2
 check "odd inputs: exit 0" test $? -eq 0
 check "odd inputs: three lines" test "$(wc -l <"$WORK/odd.out")" -eq 3
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish
