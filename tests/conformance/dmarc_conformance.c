@@ -23,6 +23,8 @@
 #include <strings.h>
 #include <yaml.h>
 
+#include "yaml_util.h"
+
 #include "dmarc_internal.h"
 #include "spf_stub.h"
 
@@ -65,50 +67,6 @@ static struct known known[] = {
 struct counts {
 	unsigned passed, failed, known;
 };
-
-/* ---- YAML helpers ---- */
-
-static yaml_node_t *map_get(yaml_document_t *d, yaml_node_t *map, const char *key)
-{
-	yaml_node_pair_t *p;
-
-	if (map == NULL || map->type != YAML_MAPPING_NODE)
-		return NULL;
-	for (p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
-		yaml_node_t *k = yaml_document_get_node(d, p->key);
-
-		if (k != NULL && k->type == YAML_SCALAR_NODE &&
-		    strcmp((const char *)k->data.scalar.value, key) == 0)
-			return yaml_document_get_node(d, p->value);
-	}
-	return NULL;
-}
-
-static const char *scalar(const yaml_node_t *n, size_t *len)
-{
-	if (n == NULL || n->type != YAML_SCALAR_NODE)
-		return NULL;
-	if (len != NULL)
-		*len = n->data.scalar.length;
-	return (const char *)n->data.scalar.value;
-}
-
-static const char *map_str(yaml_document_t *d, yaml_node_t *map, const char *key)
-{
-	return scalar(map_get(d, map, key), NULL);
-}
-
-static size_t seq_len(const yaml_node_t *n)
-{
-	if (n == NULL || n->type != YAML_SEQUENCE_NODE)
-		return 0;
-	return (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
-}
-
-static yaml_node_t *seq_at(yaml_document_t *d, const yaml_node_t *n, size_t i)
-{
-	return yaml_document_get_node(d, n->data.sequence.items.start[i]);
-}
 
 /* ---- the known-differences table ---- */
 
@@ -197,9 +155,9 @@ static const char *parse_class(const struct dmarc_record *r)
 
 static int run_parse_case(yaml_document_t *d, yaml_node_t *c, struct counts *cnt)
 {
-	const char *n = map_str(d, c, "n"), *want = map_str(d, c, "expect");
+	const char *n = yaml_map_str(d, c, "n"), *want = yaml_map_str(d, c, "expect");
 	size_t len = 0;
-	const char *rec = scalar(map_get(d, c, "record"), &len);
+	const char *rec = yaml_scalar(yaml_map_get(d, c, "record"), &len);
 	struct dmarc_record *r = NULL;
 	struct notes nt = {"", 0};
 	char name[64];
@@ -236,8 +194,9 @@ static const dnsaudit_answer *no_dns(void *arg, const char *name, uint16_t type)
 static int run_align_case(yaml_document_t *d, yaml_node_t *c, const psl_ctx_t *psl,
                           struct counts *cnt)
 {
-	const char *n = map_str(d, c, "n"), *a = map_str(d, c, "a"), *b = map_str(d, c, "b");
-	const char *mode = map_str(d, c, "mode"), *want = map_str(d, c, "expect");
+	const char *n = yaml_map_str(d, c, "n"), *a = yaml_map_str(d, c, "a"),
+	           *b = yaml_map_str(d, c, "b");
+	const char *mode = yaml_map_str(d, c, "mode"), *want = yaml_map_str(d, c, "expect");
 	struct dmarc_opts o = {DMARC_SPEC_RFC7489, no_dns, NULL, psl};
 	dmarc_alignment al;
 	struct notes nt = {"", 0};
@@ -263,22 +222,22 @@ static int run_align_case(yaml_document_t *d, yaml_node_t *c, const psl_ctx_t *p
 
 static int run_opendmarc(yaml_document_t *d, yaml_node_t *root, struct counts *c)
 {
-	yaml_node_t *parse = map_get(d, root, "record_parse"),
-	            *align = map_get(d, root, "alignment");
+	yaml_node_t *parse = yaml_map_get(d, root, "record_parse"),
+	            *align = yaml_map_get(d, root, "alignment");
 	struct dmarc_psl_info info;
 	psl_ctx_t *psl = NULL;
 	size_t i;
 	int rc = 0;
 
-	if (seq_len(parse) == 0 || seq_len(align) == 0 ||
+	if (yaml_seq_len(parse) == 0 || yaml_seq_len(align) == 0 ||
 	    dnsaudit__dmarc_psl_load(&psl, &info) != 0)
 		return -1;
 	printf("# RFC 7489 mode; Public Suffix List: %s (%s, %s), libpsl %s\n", info.source,
 	       info.file, info.date, info.libpsl);
-	for (i = 0; i < seq_len(parse) && rc == 0; i++)
-		rc = run_parse_case(d, seq_at(d, parse, i), c);
-	for (i = 0; i < seq_len(align) && rc == 0; i++)
-		rc = run_align_case(d, seq_at(d, align, i), psl, c);
+	for (i = 0; i < yaml_seq_len(parse) && rc == 0; i++)
+		rc = run_parse_case(d, yaml_seq_at(d, parse, i), c);
+	for (i = 0; i < yaml_seq_len(align) && rc == 0; i++)
+		rc = run_align_case(d, yaml_seq_at(d, align, i), psl, c);
 	dnsaudit__dmarc_psl_free(psl);
 	return rc;
 }
@@ -290,8 +249,8 @@ static int add_txt(struct stub_zone *z, yaml_document_t *d, const char *name, ya
 	const char *vals[32];
 	size_t lens[32], n = 0, i;
 
-	for (i = 0; i < seq_len(rr) && n < 32; i++)
-		if ((vals[n] = scalar(seq_at(d, rr, i), &lens[n])) != NULL)
+	for (i = 0; i < yaml_seq_len(rr) && n < 32; i++)
+		if ((vals[n] = yaml_scalar(yaml_seq_at(d, rr, i), &lens[n])) != NULL)
 			n++;
 	return stub_zone_add(z, name, "TXT", vals, lens, n);
 }
@@ -301,8 +260,9 @@ static int add_mx(struct stub_zone *z, yaml_document_t *d, const char *name, yam
 	const char *vals[2];
 	size_t lens[2];
 
-	if (seq_len(mx) != 2 || (vals[0] = scalar(seq_at(d, mx, 0), &lens[0])) == NULL ||
-	    (vals[1] = scalar(seq_at(d, mx, 1), &lens[1])) == NULL)
+	if (yaml_seq_len(mx) != 2 ||
+	    (vals[0] = yaml_scalar(yaml_seq_at(d, mx, 0), &lens[0])) == NULL ||
+	    (vals[1] = yaml_scalar(yaml_seq_at(d, mx, 1), &lens[1])) == NULL)
 		return -1;
 	return stub_zone_add(z, name, "MX", vals, lens, 2);
 }
@@ -314,13 +274,13 @@ static int add_name(struct stub_zone *z, yaml_document_t *d, const char *name, y
 	size_t i;
 
 	for (p = m->data.mapping.pairs.start; p < m->data.mapping.pairs.top; p++) {
-		const char *type = scalar(yaml_document_get_node(d, p->key), NULL);
+		const char *type = yaml_scalar(yaml_document_get_node(d, p->key), NULL);
 		yaml_node_t *list = yaml_document_get_node(d, p->value);
 
-		if (type == NULL || seq_len(list) == 0)
+		if (type == NULL || yaml_seq_len(list) == 0)
 			return -1;
-		for (i = 0; i < seq_len(list); i++) {
-			yaml_node_t *v = seq_at(d, list, i);
+		for (i = 0; i < yaml_seq_len(list); i++) {
+			yaml_node_t *v = yaml_seq_at(d, list, i);
 			int r;
 
 			if (strcmp(type, "TXT") == 0)
@@ -328,7 +288,7 @@ static int add_name(struct stub_zone *z, yaml_document_t *d, const char *name, y
 			else if (strcmp(type, "MX") == 0)
 				r = add_mx(z, d, name, v);
 			else
-				r = stub_zone_add1(z, name, type, scalar(v, NULL));
+				r = stub_zone_add1(z, name, type, yaml_scalar(v, NULL));
 			if (r != 0)
 				return -1;
 		}
@@ -338,7 +298,7 @@ static int add_name(struct stub_zone *z, yaml_document_t *d, const char *name, y
 
 static struct stub_zone *load_zone(yaml_document_t *d, yaml_node_t *c)
 {
-	yaml_node_t *zone = map_get(d, c, "zone"), *sf = map_get(d, c, "servfail");
+	yaml_node_t *zone = yaml_map_get(d, c, "zone"), *sf = yaml_map_get(d, c, "servfail");
 	struct stub_zone *z = stub_zone_new();
 	yaml_node_pair_t *p;
 	size_t i;
@@ -346,13 +306,13 @@ static struct stub_zone *load_zone(yaml_document_t *d, yaml_node_t *c)
 	if (z == NULL)
 		return NULL;
 	/* SERVFAIL first: the stub fails every type listed after it. */
-	for (i = 0; i < seq_len(sf); i++)
-		if (stub_zone_add(z, scalar(seq_at(d, sf, i), NULL), "SERVFAIL", NULL, NULL, 0) !=
-		    0)
+	for (i = 0; i < yaml_seq_len(sf); i++)
+		if (stub_zone_add(z, yaml_scalar(yaml_seq_at(d, sf, i), NULL), "SERVFAIL", NULL,
+		                  NULL, 0) != 0)
 			goto bad;
 	for (p = zone && zone->type == YAML_MAPPING_NODE ? zone->data.mapping.pairs.start : NULL;
 	     p != NULL && p < zone->data.mapping.pairs.top; p++) {
-		const char *name = scalar(yaml_document_get_node(d, p->key), NULL);
+		const char *name = yaml_scalar(yaml_document_get_node(d, p->key), NULL);
 		yaml_node_t *m = yaml_document_get_node(d, p->value);
 
 		if (name == NULL || m == NULL || m->type != YAML_MAPPING_NODE ||
@@ -394,8 +354,8 @@ static void seq_join(yaml_document_t *d, yaml_node_t *n, size_t max, char *buf, 
 	size_t i, o = 0;
 
 	buf[0] = '\0';
-	for (i = 0; i < seq_len(n) && i < max && o + 2 < size; i++) {
-		const char *s = scalar(seq_at(d, n, i), NULL);
+	for (i = 0; i < yaml_seq_len(n) && i < max && o + 2 < size; i++) {
+		const char *s = yaml_scalar(yaml_seq_at(d, n, i), NULL);
 
 		o += (size_t)snprintf(buf + o, size - o, "%s%s", o ? "," : "", s ? s : "?");
 	}
@@ -403,12 +363,12 @@ static void seq_join(yaml_document_t *d, yaml_node_t *n, size_t max, char *buf, 
 
 static const char **domains(yaml_document_t *d, yaml_node_t *n, size_t *count)
 {
-	const char **out = calloc(seq_len(n) + 1, sizeof(*out));
+	const char **out = calloc(yaml_seq_len(n) + 1, sizeof(*out));
 	size_t i;
 
 	*count = 0;
-	for (i = 0; out != NULL && i < seq_len(n); i++)
-		if ((out[*count] = scalar(seq_at(d, n, i), NULL)) != NULL)
+	for (i = 0; out != NULL && i < yaml_seq_len(n); i++)
+		if ((out[*count] = yaml_scalar(yaml_seq_at(d, n, i), NULL)) != NULL)
 			(*count)++;
 	return out;
 }
@@ -422,21 +382,21 @@ static int check_case(yaml_document_t *d, yaml_node_t *expect, const char *name,
 	int ok = 1;
 
 	ok &= check_field("dmarcbis", name, "result", dnsaudit__dmarc_result_name(ev->result),
-	                  map_str(d, expect, "result"), nk, nt);
+	                  yaml_map_str(d, expect, "result"), nk, nt);
 	ok &= check_field("dmarcbis", name, "org", ev->org_domain ? ev->org_domain : "(unknown)",
-	                  map_str(d, expect, "org"), nk, nt);
+	                  yaml_map_str(d, expect, "org"), nk, nt);
 	ok &= check_field("dmarcbis", name, "policy", dnsaudit__dmarc_policy_name(ev->policy),
-	                  map_str(d, expect, "policy"), nk, nt);
+	                  yaml_map_str(d, expect, "policy"), nk, nt);
 	txt_queries(ev->discovery, got, sizeof(got), &count);
-	if (map_get(d, expect, "queries") != NULL) {
-		seq_join(d, map_get(d, expect, "queries"), (size_t)-1, want, sizeof(want));
+	if (yaml_map_get(d, expect, "queries") != NULL) {
+		seq_join(d, yaml_map_get(d, expect, "queries"), (size_t)-1, want, sizeof(want));
 		ok &= check_field("dmarcbis", name, "queries", got, want, nk, nt);
 	}
-	if ((n = seq_len(map_get(d, expect, "first_queries"))) > 0) {
+	if ((n = yaml_seq_len(yaml_map_get(d, expect, "first_queries"))) > 0) {
 		char prefix[2048];
 		size_t i, o = 0;
 
-		seq_join(d, map_get(d, expect, "first_queries"), n, want, sizeof(want));
+		seq_join(d, yaml_map_get(d, expect, "first_queries"), n, want, sizeof(want));
 		for (i = 0; i < ev->discovery->nqueries && n > 0 && o + 2 < sizeof(prefix); i++)
 			if (ev->discovery->queries[i].type == 16) {
 				o += (size_t)snprintf(prefix + o, sizeof(prefix) - o, "%s%s",
@@ -447,16 +407,16 @@ static int check_case(yaml_document_t *d, yaml_node_t *expect, const char *name,
 		ok &= check_field("dmarcbis", name, "first_queries", prefix, want, nk, nt);
 	}
 	snprintf(num, sizeof(num), "%zu", count);
-	ok &= check_field("dmarcbis", name, "query_count", num, map_str(d, expect, "query_count"),
-	                  nk, nt);
+	ok &= check_field("dmarcbis", name, "query_count", num,
+	                  yaml_map_str(d, expect, "query_count"), nk, nt);
 	return ok;
 }
 
 static int run_bis_case(yaml_document_t *d, yaml_node_t *c, struct counts *cnt)
 {
-	const char *name = map_str(d, c, "name");
+	const char *name = yaml_map_str(d, c, "name");
 	struct stub_zone *z = load_zone(d, c);
-	struct dmarc_eval_input in = {map_str(d, c, "from"), NULL, 0, NULL, 0};
+	struct dmarc_eval_input in = {yaml_map_str(d, c, "from"), NULL, 0, NULL, 0};
 	struct dmarc_opts o = {DMARC_SPEC_RFC9989, lookup, NULL, NULL};
 	dnsaudit_source *src = NULL;
 	dnsaudit_session *session = NULL;
@@ -467,8 +427,8 @@ static int run_bis_case(yaml_document_t *d, yaml_node_t *c, struct counts *cnt)
 	unsigned nk = 0;
 	int ok, rc = -1;
 
-	in.spf_domains = domains(d, map_get(d, c, "spf"), &in.nspf);
-	in.dkim_domains = domains(d, map_get(d, c, "dkim"), &in.ndkim);
+	in.spf_domains = domains(d, yaml_map_get(d, c, "spf"), &in.nspf);
+	in.dkim_domains = domains(d, yaml_map_get(d, c, "dkim"), &in.ndkim);
 	if (name == NULL || z == NULL || in.from_domain == NULL || in.spf_domains == NULL ||
 	    in.dkim_domains == NULL ||
 	    dnsaudit__source_new_stub(&src, stub_zone_answer, z, 0) != 0 ||
@@ -478,7 +438,7 @@ static int run_bis_case(yaml_document_t *d, yaml_node_t *c, struct counts *cnt)
 	if (dnsaudit__dmarc_evaluate(&o, &in, &ev) != 0)
 		goto out;
 	txt_queries(ev->discovery, q, sizeof(q), &count);
-	ok = check_case(d, map_get(d, c, "expect"), name, ev, &nk, &nt);
+	ok = check_case(d, yaml_map_get(d, c, "expect"), name, ev, &nk, &nt);
 	printf("%s dmarcbis | %s | From %s: %s, org %s, policy %s from %s, %zu queries: %s\n%s",
 	       ok ? "ok  " : "FAIL", name, in.from_domain, dnsaudit__dmarc_result_name(ev->result),
 	       ev->org_domain ? ev->org_domain : "(unknown)",
@@ -500,15 +460,15 @@ out:
 
 static int run_dmarcbis(yaml_document_t *d, yaml_node_t *root, struct counts *c)
 {
-	yaml_node_t *cases = map_get(d, root, "cases");
+	yaml_node_t *cases = yaml_map_get(d, root, "cases");
 	size_t i;
 	int rc = 0;
 
-	if (seq_len(cases) == 0)
+	if (yaml_seq_len(cases) == 0)
 		return -1;
 	printf("# RFC 9989 mode (DNS Tree Walk)\n");
-	for (i = 0; i < seq_len(cases) && rc == 0; i++)
-		rc = run_bis_case(d, seq_at(d, cases, i), c);
+	for (i = 0; i < yaml_seq_len(cases) && rc == 0; i++)
+		rc = run_bis_case(d, yaml_seq_at(d, cases, i), c);
 	return rc;
 }
 

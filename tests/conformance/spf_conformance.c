@@ -18,6 +18,8 @@
 #include <strings.h>
 #include <yaml.h>
 
+#include "yaml_util.h"
+
 #include "spf_internal.h"
 #include "spf_stub.h"
 
@@ -75,39 +77,6 @@ struct counts {
 	unsigned passed, failed, known;
 };
 
-/* ---- YAML helpers ---- */
-
-static yaml_node_t *map_get(yaml_document_t *d, yaml_node_t *map, const char *key)
-{
-	yaml_node_pair_t *p;
-
-	if (map == NULL || map->type != YAML_MAPPING_NODE)
-		return NULL;
-	for (p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
-		yaml_node_t *k = yaml_document_get_node(d, p->key);
-
-		if (k != NULL && k->type == YAML_SCALAR_NODE &&
-		    strcmp((const char *)k->data.scalar.value, key) == 0)
-			return yaml_document_get_node(d, p->value);
-	}
-	return NULL;
-}
-
-/* A scalar's text (NUL-terminated; may hold NUL: see len), or NULL. */
-static const char *scalar(const yaml_node_t *n, size_t *len)
-{
-	if (n == NULL || n->type != YAML_SCALAR_NODE)
-		return NULL;
-	if (len != NULL)
-		*len = n->data.scalar.length;
-	return (const char *)n->data.scalar.value;
-}
-
-static const char *map_str(yaml_document_t *d, yaml_node_t *map, const char *key)
-{
-	return scalar(map_get(d, map, key), NULL);
-}
-
 /* ---- zonedata ---- */
 
 /* A sequence value: TXT/SPF strings, or MX [pref, host]. */
@@ -119,7 +88,7 @@ static int add_list(struct stub_zone *z, yaml_document_t *d, const char *name, c
 	yaml_node_item_t *it;
 
 	for (it = v->data.sequence.items.start; it < v->data.sequence.items.top; it++) {
-		const char *s = scalar(yaml_document_get_node(d, *it), &lens[n]);
+		const char *s = yaml_scalar(yaml_document_get_node(d, *it), &lens[n]);
 
 		if (s == NULL || n + 1 >= sizeof(vals) / sizeof(vals[0])) {
 			fprintf(stderr, "%s: unsupported %s list\n", name, type);
@@ -137,12 +106,12 @@ static int add_entry(struct stub_zone *z, yaml_document_t *d, const char *name, 
 	size_t len;
 
 	if (e->type == YAML_SCALAR_NODE) /* bare TIMEOUT */
-		return stub_zone_add(z, name, scalar(e, NULL), NULL, NULL, 0);
+		return stub_zone_add(z, name, yaml_scalar(e, NULL), NULL, NULL, 0);
 	if (e->type != YAML_MAPPING_NODE ||
 	    e->data.mapping.pairs.top - e->data.mapping.pairs.start != 1)
 		return -1;
 	p = e->data.mapping.pairs.start;
-	type = scalar(yaml_document_get_node(d, p->key), NULL);
+	type = yaml_scalar(yaml_document_get_node(d, p->key), NULL);
 	e = yaml_document_get_node(d, p->value);
 	if (type == NULL || e == NULL)
 		return -1;
@@ -151,7 +120,7 @@ static int add_entry(struct stub_zone *z, yaml_document_t *d, const char *name, 
 		return stub_zone_add(z, name, type, NULL, NULL, 0);
 	if (e->type == YAML_SEQUENCE_NODE)
 		return add_list(z, d, name, type, e);
-	if ((val = scalar(e, &len)) == NULL)
+	if ((val = yaml_scalar(e, &len)) == NULL)
 		return -1;
 	return stub_zone_add(z, name, type, &val, &len, 1);
 }
@@ -164,7 +133,7 @@ static struct stub_zone *load_zone(yaml_document_t *d, yaml_node_t *zonedata)
 	if (z == NULL || zonedata == NULL || zonedata->type != YAML_MAPPING_NODE)
 		return z;
 	for (p = zonedata->data.mapping.pairs.start; p < zonedata->data.mapping.pairs.top; p++) {
-		const char *name = scalar(yaml_document_get_node(d, p->key), NULL);
+		const char *name = yaml_scalar(yaml_document_get_node(d, p->key), NULL);
 		yaml_node_t *list = yaml_document_get_node(d, p->value);
 		yaml_node_item_t *it;
 
@@ -200,12 +169,12 @@ static int result_wanted(const struct test *t, const char *got)
 	yaml_node_item_t *it;
 
 	if (t->result != NULL && t->result->type == YAML_SCALAR_NODE)
-		return strcasecmp(scalar(t->result, NULL), got) == 0;
+		return strcasecmp(yaml_scalar(t->result, NULL), got) == 0;
 	if (t->result == NULL || t->result->type != YAML_SEQUENCE_NODE)
 		return 0;
 	for (it = t->result->data.sequence.items.start; it < t->result->data.sequence.items.top;
 	     it++) {
-		const char *w = scalar(yaml_document_get_node(t->doc, *it), NULL);
+		const char *w = yaml_scalar(yaml_document_get_node(t->doc, *it), NULL);
 
 		if (w != NULL && strcasecmp(w, got) == 0)
 			return 1;
@@ -220,12 +189,12 @@ static void want_text(const struct test *t, char *buf, size_t size)
 
 	buf[0] = '\0';
 	if (t->result != NULL && t->result->type == YAML_SCALAR_NODE) {
-		snprintf(buf, size, "%s", scalar(t->result, NULL));
+		snprintf(buf, size, "%s", yaml_scalar(t->result, NULL));
 		return;
 	}
 	for (it = t->result ? t->result->data.sequence.items.start : NULL;
 	     it != NULL && it < t->result->data.sequence.items.top && o + 2 < size; it++) {
-		const char *w = scalar(yaml_document_get_node(t->doc, *it), NULL);
+		const char *w = yaml_scalar(yaml_document_get_node(t->doc, *it), NULL);
 
 		o += (size_t)snprintf(buf + o, size - o, "%s%s", o ? "|" : "", w ? w : "?");
 	}
@@ -351,8 +320,8 @@ static int run_test(const struct test *t, dnsaudit_source *src, struct counts *c
 
 static int run_scenario(const char *suite, yaml_document_t *d, yaml_node_t *root, struct counts *c)
 {
-	struct stub_zone *z = load_zone(d, map_get(d, root, "zonedata"));
-	yaml_node_t *tests = map_get(d, root, "tests");
+	struct stub_zone *z = load_zone(d, yaml_map_get(d, root, "zonedata"));
+	yaml_node_t *tests = yaml_map_get(d, root, "tests");
 	dnsaudit_source *src = NULL;
 	yaml_node_pair_t *p;
 	int rc = 0;
@@ -369,14 +338,14 @@ static int run_scenario(const char *suite, yaml_document_t *d, yaml_node_t *root
 
 		memset(&t, 0, sizeof(t));
 		t.suite = suite;
-		t.scenario = map_str(d, root, "description");
-		t.name = scalar(yaml_document_get_node(d, p->key), NULL);
-		t.spec = map_str(d, tn, "spec");
-		t.helo = map_str(d, tn, "helo");
-		t.host = map_str(d, tn, "host");
-		t.mailfrom = map_str(d, tn, "mailfrom");
-		t.explanation = map_str(d, tn, "explanation");
-		t.result = map_get(d, tn, "result");
+		t.scenario = yaml_map_str(d, root, "description");
+		t.name = yaml_scalar(yaml_document_get_node(d, p->key), NULL);
+		t.spec = yaml_map_str(d, tn, "spec");
+		t.helo = yaml_map_str(d, tn, "helo");
+		t.host = yaml_map_str(d, tn, "host");
+		t.mailfrom = yaml_map_str(d, tn, "mailfrom");
+		t.explanation = yaml_map_str(d, tn, "explanation");
+		t.result = yaml_map_get(d, tn, "result");
 		t.doc = d;
 		if (t.scenario == NULL)
 			t.scenario = "?";
