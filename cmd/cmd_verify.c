@@ -50,7 +50,7 @@ static dkimcheck_key_result copy_txt(const dnsaudit_answer *a, char *buf, size_t
 	for (j = 0; j < dnsaudit_answer_txt_count(a, 0); j++) {
 		s = dnsaudit_answer_txt_string(a, 0, j, &len);
 		if (used + len >= buflen)
-			return DKIMCHECK_KEY_ERROR; /* longer than libopendkim takes */
+			return DKIMCHECK_KEY_TOOLONG;
 		memcpy(buf + used, s, len);
 		used += len;
 	}
@@ -75,7 +75,7 @@ dkimcheck_key_result cli_session_key_lookup(void *payload, const char *name, cha
 		/* Several TXT records are a broken key (RFC 6376 3.6.2.2): say so. */
 		if (dnsaudit_answer_count(a) != 1)
 			return dnsaudit_answer_count(a) == 0 ? DKIMCHECK_KEY_NOTFOUND
-			                                     : DKIMCHECK_KEY_ERROR;
+			                                     : DKIMCHECK_KEY_MULTIPLE;
 		snprintf(origin, originlen, "%s", dnsaudit_answer_origin(a));
 		return copy_txt(a, buf, buflen);
 	case DNSAUDIT_DNS_NXDOMAIN:

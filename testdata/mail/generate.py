@@ -75,6 +75,10 @@ big = msg("large").replace(b"Alice\r\n", b"Alice\r\n" + b"".join(
     b"line %06d of the quarterly appendix, padded to a fixed width....\r\n" % i
     for i in range(2000)))
 write("large_body.eml", sign(big, "rsa2048"))
+# Two TXT records at the key name: RFC 6376 3.6.2.2 leaves it undefined.
+write("two_key_records.eml", sign(msg("twokeys"), "twice"))
+# A key record over libopendkim's 1024-byte buffer (a long n= note).
+write("long_key_record.eml", sign(msg("longkey"), "longnote"))
 write("two_signatures.eml", sign(sign(msg("two"), "rsa2048"), "ed25519", ed, b"ed25519-sha256"))
 
 def txt(value):
@@ -93,7 +97,12 @@ ed25519._domainkey	TXT	%s
 short512._domainkey	TXT	%s
 revoked._domainkey	TXT	"v=DKIM1; k=rsa; p="
 testing._domainkey	TXT	%s
+twice._domainkey	TXT	%s
+twice._domainkey	TXT	"v=DKIM1; k=rsa; p="
+longnote._domainkey	TXT	%s
 ; missing._domainkey: deliberately absent (NXDOMAIN)
 """ % (txt("v=DKIM1; k=rsa; p=" + rsa_pub), txt("v=DKIM1; k=ed25519; p=" + ed_pub),
-       txt("v=DKIM1; k=rsa; p=" + short_pub), txt("v=DKIM1; k=rsa; t=y; p=" + rsa_pub))
+       txt("v=DKIM1; k=rsa; p=" + short_pub), txt("v=DKIM1; k=rsa; t=y; p=" + rsa_pub),
+       txt("v=DKIM1; k=rsa; p=" + rsa_pub),
+       txt("v=DKIM1; k=rsa; n=" + "padding." * 90 + "; p=" + rsa_pub))
 open("../zones/dkim-mail.example.zone", "w").write(zone)

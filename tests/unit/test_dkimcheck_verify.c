@@ -19,6 +19,7 @@
 #include <cmocka.h>
 
 #include "dkimcheck/dkimcheck.h"
+#include "internal.h" /* dkimcheck__verifier_key_counts */
 
 #define MAIL_DIR  MAILAUDIT_TESTDATA "/mail/"
 #define ZONE_FILE MAILAUDIT_TESTDATA "/zones/dkim-mail.example.zone"
@@ -26,7 +27,7 @@
 
 struct stub {
 	char names[MAX_KEYS][128];
-	char records[MAX_KEYS][1024];
+	char records[MAX_KEYS][2048];
 	size_t n;
 	unsigned lookups;
 };
@@ -50,7 +51,7 @@ static void join_quoted(const char *p, char *out, size_t outlen)
 static void stub_load(struct stub *st)
 {
 	FILE *f = fopen(ZONE_FILE, "r");
-	char line[1200], *tab;
+	char line[2400], *tab;
 
 	assert_non_null(f);
 	memset(st, 0, sizeof(*st));
@@ -80,14 +81,20 @@ static dkimcheck_key_result stub_lookup(void *payload, const char *name, char *b
 		snprintf(origin, originlen, "stub: timeout");
 		return DKIMCHECK_KEY_TEMPFAIL;
 	}
-	for (i = 0; i < st->n; i++) {
-		if (strcmp(st->names[i], name) == 0) {
-			snprintf(buf, buflen, "%s", st->records[i]);
-			snprintf(origin, originlen, "stub:%s", ZONE_FILE);
-			return DKIMCHECK_KEY_FOUND;
-		}
-	}
-	return DKIMCHECK_KEY_NOTFOUND;
+	size_t found = st->n, count = 0;
+
+	for (i = 0; i < st->n; i++)
+		if (strcmp(st->names[i], name) == 0 && count++ == 0)
+			found = i;
+	if (count == 0)
+		return DKIMCHECK_KEY_NOTFOUND;
+	snprintf(origin, originlen, "stub:%s", ZONE_FILE);
+	if (count > 1)
+		return DKIMCHECK_KEY_MULTIPLE;
+	if (strlen(st->records[found]) >= buflen)
+		return DKIMCHECK_KEY_TOOLONG;
+	snprintf(buf, buflen, "%s", st->records[found]);
+	return DKIMCHECK_KEY_FOUND;
 }
 
 struct fixture {
@@ -202,6 +209,20 @@ static void rfc8301_512_bit_key_is_policy(void **state)
 static void revoked_key_is_permerror(void **state)
 {
 	expect_one(state, "revoked_key.eml", DKIMCHECK_PERMERROR, "key-revoked");
+}
+
+/* RFC 6376 3.6.2.2: several key records give an undefined result. */
+static void two_key_records_are_permerror(void **state)
+{
+	expect_one(state, "two_key_records.eml", DKIMCHECK_PERMERROR,
+	           "syntax:several TXT records at the key name");
+}
+
+/* libopendkim takes 1024 bytes of key record; more is not a DNS failure. */
+static void key_record_too_long_is_permerror(void **state)
+{
+	expect_one(state, "long_key_record.eml", DKIMCHECK_PERMERROR,
+	           "syntax:key record over 1024 bytes");
 }
 
 static void testing_key_passes_with_testing(void **state)
@@ -427,10 +448,11 @@ static void nul_in_header_section_is_permerror(void **state)
 }
 
 /* Found by fuzz/message_fuzzer (regress_nul_after_odkim_header_end_split.eml):
- * libopendkim ends the header at a leading continuation line, before the
- * NUL; the outcome was "none" when the reads split the input before the
- * NUL and a syntax permerror when one read held it all. Now always "none". */
-static void nul_after_libopendkim_header_end_is_none(void **state)
+ * with its own LF fixing, libopendkim ended the header at the leading
+ * continuation line, and the outcome depended on where the reads split
+ * the input. Given CRLF (crlf.h) it reads on to the NUL, which is in the
+ * header section: a syntax permerror, for one read or many. */
+static void nul_after_leading_continuation_is_permerror(void **state)
 {
 	static const char msg[] = " x\nY: y\nZ: \0\n\nbody\n";
 	struct fixture *fx = *state;
@@ -441,7 +463,8 @@ static void nul_after_libopendkim_header_end_is_none(void **state)
 	assert_int_equal(dkimcheck_verify_file(fx->v, f, &m), DKIMCHECK_OK);
 	fclose(f);
 	assert_non_null(m);
-	assert_int_equal(dkimcheck_message_result(m), DKIMCHECK_NONE);
+	assert_int_equal(dkimcheck_message_result(m), DKIMCHECK_PERMERROR);
+	assert_string_equal(dkimcheck_message_detail(m), "syntax:NUL byte in header section");
 	assert_int_equal(dkimcheck_message_count(m), 0);
 	dkimcheck_message_free(m);
 }
@@ -472,6 +495,34 @@ static void endless_header_is_cut_off(void **state)
 	dkimcheck_message_free(m);
 }
 
+/* libopendkim's key decoding goes through the verifier's cache (keycache.h):
+ * the second message signed with the same key decodes nothing, and a
+ * tampered message signed with it still fails. */
+static void decoded_keys_are_reused_across_messages(void **state)
+{
+	struct fixture *fx = *state;
+	size_t hits0, misses0, hits, misses;
+	dkimcheck_message *m;
+
+	dkimcheck__verifier_key_counts(fx->v, &hits0, &misses0);
+	m = verify_fixture(state, "pass_rsa_sha256.eml");
+	assert_int_equal(dkimcheck_signature_result(dkimcheck_message_signature(m, 0)),
+	                 DKIMCHECK_PASS);
+	dkimcheck_message_free(m);
+	m = verify_fixture(state, "pass_rsa_sha256.eml");
+	assert_int_equal(dkimcheck_signature_result(dkimcheck_message_signature(m, 0)),
+	                 DKIMCHECK_PASS);
+	dkimcheck_message_free(m);
+	m = verify_fixture(state, "header_tampered.eml");
+	assert_int_equal(dkimcheck_signature_result(dkimcheck_message_signature(m, 0)),
+	                 DKIMCHECK_FAIL);
+	dkimcheck_message_free(m);
+	dkimcheck__verifier_key_counts(fx->v, &hits, &misses);
+	assert_true(misses - misses0 <= 2);
+	assert_true(hits - hits0 >= 1);
+	assert_int_equal((hits - hits0) + (misses - misses0), 3);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -499,7 +550,11 @@ int main(void)
 	    cmocka_unit_test(mbox_from_line_split_across_reads_is_skipped),
 	    cmocka_unit_test(empty_header_section_is_none),
 	    cmocka_unit_test(nul_in_header_section_is_permerror),
-	    cmocka_unit_test(nul_after_libopendkim_header_end_is_none),
+	    cmocka_unit_test(nul_after_leading_continuation_is_permerror),
+	    cmocka_unit_test(two_key_records_are_permerror),
+	    cmocka_unit_test(key_record_too_long_is_permerror),
+	    cmocka_unit_test_setup_teardown(decoded_keys_are_reused_across_messages, setup,
+	                                    teardown),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -11,7 +11,9 @@
 #include <unistd.h>
 
 #include "dkimcheck/dkimcheck.h"
+#include "crlf.h"
 #include "internal.h"
+#include "keycache.h"
 #include "odkim.h"
 
 #define CHUNK_SIZE 65536
@@ -27,7 +29,9 @@ struct dkimcheck_verifier {
 	dkimcheck_lib *lib;
 	dkimcheck_key_lookup lookup;
 	void *payload;
+	struct dkimcheck__keycache *keys;
 	unsigned char buf[CHUNK_SIZE];
+	unsigned char crlf_buf[DKIMCHECK__CRLF_ROOM(CHUNK_SIZE)];
 };
 
 /* Where the header scanner is, across chunk boundaries. */
@@ -42,6 +46,7 @@ struct scan {
 	int no_fields; /* the header section is just its closing empty line */
 	int nul;       /* a NUL byte in the header section */
 	unsigned long long total, header_bytes;
+	struct dkimcheck__crlf crlf; /* what libopendkim is given is all CRLF */
 };
 
 char *dkimcheck__strdup(const char *s)
@@ -137,6 +142,11 @@ int dkimcheck_verifier_new(dkimcheck_verifier **out, dkimcheck_lib *lib,
 		return DKIMCHECK_EINVAL;
 	if ((*out = calloc(1, sizeof(**out))) == NULL)
 		return DKIMCHECK_ENOMEM;
+	if (((*out)->keys = dkimcheck__keycache_new()) == NULL) {
+		free(*out);
+		*out = NULL;
+		return DKIMCHECK_ENOMEM;
+	}
 	(*out)->lib = lib;
 	(*out)->lookup = lookup;
 	(*out)->payload = payload;
@@ -145,7 +155,15 @@ int dkimcheck_verifier_new(dkimcheck_verifier **out, dkimcheck_lib *lib,
 
 void dkimcheck_verifier_free(dkimcheck_verifier *v)
 {
+	if (v == NULL)
+		return;
+	dkimcheck__keycache_free(v->keys);
 	free(v);
+}
+
+void dkimcheck__verifier_key_counts(const dkimcheck_verifier *v, size_t *hits, size_t *misses)
+{
+	dkimcheck__keycache_counts(v->keys, hits, misses);
 }
 
 /* "From:" (any case, optional blanks before the colon) at a line start. */
@@ -289,6 +307,15 @@ static ssize_t read_chunk(read_fn rd, void *src, unsigned char *buf, const struc
 	return n;
 }
 
+/* libopendkim gets CRLF line ends whatever the file has (see crlf.h). */
+static int feed(dkimcheck_verifier *v, struct scan *sc, void *msg, const unsigned char *p, size_t n,
+                const char **why)
+{
+	size_t len = dkimcheck__crlf_convert(&sc->crlf, p, n, v->crlf_buf);
+
+	return len == 0 ? 0 : dkimcheck__odkim_msg_feed(msg, v->crlf_buf, len, why);
+}
+
 /*
  * Streams the whole input through the scanner and libopendkim. Returns 0
  * when every byte went in, 1 when libopendkim wanted no more (no signature,
@@ -324,14 +351,20 @@ static int stream(dkimcheck_verifier *v, read_fn rd, void *src, void *msg, struc
 		 * where the reads split the input. */
 		if (fed == 0 && nul < (size_t)n - skip) {
 			if (nul > 0)
-				fed = dkimcheck__odkim_msg_feed(msg, v->buf + skip, nul, why);
+				fed = feed(v, sc, msg, v->buf + skip, nul, why);
 			if (fed == 0) {
 				*why = "NUL byte in header section";
 				fed = 1;
 			}
 		}
 		if (fed == 0 && skip < (size_t)n)
-			fed = dkimcheck__odkim_msg_feed(msg, v->buf + skip, (size_t)n - skip, why);
+			fed = feed(v, sc, msg, v->buf + skip, (size_t)n - skip, why);
+	}
+	if (fed == 0 && n == 0) {
+		size_t len = dkimcheck__crlf_flush(&sc->crlf, v->crlf_buf);
+
+		if (len > 0)
+			fed = dkimcheck__odkim_msg_feed(msg, v->crlf_buf, len, why);
 	}
 	if (n < 0)
 		return message_error(m, "unreadable", strerror(err)) == 0 ? 2 : DKIMCHECK_ENOMEM;
@@ -366,6 +399,8 @@ static int verify(dkimcheck_verifier *v, read_fn rd, void *src, dkimcheck_messag
 		free(m);
 		return DKIMCHECK_ENOMEM;
 	}
+	dkimcheck__crlf_init(&sc.crlf);
+	dkimcheck__keycache_enter(v->keys);
 	rc = stream(v, rd, src, msg, &sc, m, &why);
 	m->from_count = sc.from_count;
 	if (rc == 0 && sc.total == 0)
@@ -373,6 +408,7 @@ static int verify(dkimcheck_verifier *v, read_fn rd, void *src, dkimcheck_messag
 	ctx.stopped = rc == 1;
 	if (rc == 0 || rc == 1)
 		rc = dkimcheck__odkim_msg_finish(msg, &ctx, m, rc == 1 ? why : NULL);
+	dkimcheck__keycache_leave();
 	dkimcheck__odkim_msg_close(msg);
 	keyctx_clear(&ctx);
 	if (rc < 0 || rc == 1) {

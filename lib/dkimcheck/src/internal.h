@@ -44,6 +44,9 @@ struct dkimcheck__keyctx {
 	int stopped;  /* libopendkim ended the message early */
 };
 
+/* Key decodings the verifier's cache saved and did (tests, benchmarks). */
+void dkimcheck__verifier_key_counts(const dkimcheck_verifier *v, size_t *hits, size_t *misses);
+
 char *dkimcheck__strdup(const char *s);
 /* Copy with control bytes shown as '?' (safe in tab-separated output). */
 char *dkimcheck__printable(const char *s);

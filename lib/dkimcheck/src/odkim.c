@@ -1,6 +1,6 @@
 /*
  * odkim.c -- libopendkim behind one translation unit (STYLE rule 11).
- * LF-only .eml files are common, so FIXCRLF is always on; bad signatures
+ * The front end hands over CRLF line ends (crlf.h), so FIXCRLF is off; bad signatures
  * stay listed (BADSIGHANDLES) so each gets its own result. Keys come only
  * from the caller's callback (dkim_set_key_lookup), never from a file or
  * libopendkim's own resolver, so tests run offline and evidence is kept.
@@ -34,7 +34,7 @@ static DKIM_CBSTAT key_lookup_cb(DKIM *dkim, DKIM_SIGINFO *sig, u_char *buf, siz
 void *dkimcheck__odkim_init(void)
 {
 	DKIM_LIB *lib = dkim_init(NULL, NULL);
-	unsigned int flags = DKIM_LIBFLAGS_FIXCRLF | DKIM_LIBFLAGS_BADSIGHANDLES;
+	unsigned int flags = DKIM_LIBFLAGS_BADSIGHANDLES;
 
 	if (lib == NULL)
 		return NULL;
@@ -112,6 +112,8 @@ static DKIM_CBSTAT key_lookup_cb(DKIM *dkim, DKIM_SIGINFO *sig, u_char *buf, siz
 	case DKIMCHECK_KEY_FOUND:
 		return DKIM_CBSTAT_CONTINUE;
 	case DKIMCHECK_KEY_NOTFOUND:
+	case DKIMCHECK_KEY_MULTIPLE: /* no key to use; the evidence says why */
+	case DKIMCHECK_KEY_TOOLONG:
 		return DKIM_CBSTAT_NOTFOUND;
 	case DKIMCHECK_KEY_TEMPFAIL:
 		return DKIM_CBSTAT_TRYAGAIN;
@@ -237,6 +239,15 @@ static int classify_lookup(struct dkimcheck_signature *s, const struct dkimcheck
 	switch (ev->result) {
 	case DKIMCHECK_KEY_NOTFOUND:
 		verdict(s, DKIMCHECK_PERMERROR, "key-not-found", NULL);
+		return 1;
+	case DKIMCHECK_KEY_MULTIPLE:
+		verdict(s, DKIMCHECK_PERMERROR, "syntax",
+		        "several TXT records at the key name (RFC 6376 3.6.2.2)");
+		return 1;
+	case DKIMCHECK_KEY_TOOLONG:
+		verdict(s, DKIMCHECK_PERMERROR, "syntax",
+		        "key record over 1024 bytes (RSA keys over 4096 bits are not supported, "
+		        "RFC 8301 3.2)");
 		return 1;
 	case DKIMCHECK_KEY_TEMPFAIL:
 	case DKIMCHECK_KEY_ERROR:

@@ -40,7 +40,11 @@ typedef enum {
 	DKIMCHECK_KEY_FOUND = 0, /* the TXT record, strings joined */
 	DKIMCHECK_KEY_NOTFOUND,  /* NXDOMAIN or no TXT record */
 	DKIMCHECK_KEY_TEMPFAIL,  /* timeout, SERVFAIL: try again later */
-	DKIMCHECK_KEY_ERROR
+	DKIMCHECK_KEY_ERROR,     /* the lookup itself failed (no memory, bad name) */
+	DKIMCHECK_KEY_MULTIPLE,  /* several TXT records: RFC 6376 3.6.2.2 leaves the
+	                            result undefined; the signature is a permerror */
+	DKIMCHECK_KEY_TOOLONG    /* the record does not fit in buflen (libopendkim
+	                            takes 1024 bytes: RSA up to 4096 bits, RFC 8301) */
 } dkimcheck_key_result;
 
 /**
