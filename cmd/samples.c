@@ -24,6 +24,8 @@ static int copy_signature(dnsaudit_sample_signature *d, const dkimcheck_signatur
 	d->key_bits = dkimcheck_signature_key_bits(s);
 	d->result = dkimcheck_result_name(dkimcheck_signature_result(s));
 	d->detail = dup_or_null(dkimcheck_signature_detail(s));
+	d->key_record = dup_or_null(dkimcheck_signature_key_record(s));
+	d->key_origin = dup_or_null(dkimcheck_signature_key_origin(s));
 	return 0;
 }
 
@@ -104,6 +106,8 @@ void cli_samples_free(struct cli_samples *s)
 			free((void *)(uintptr_t)d->signatures[j].selector);
 			free((void *)(uintptr_t)d->signatures[j].algorithm);
 			free((void *)(uintptr_t)d->signatures[j].detail);
+			free((void *)(uintptr_t)d->signatures[j].key_record);
+			free((void *)(uintptr_t)d->signatures[j].key_origin);
 		}
 		free((void *)(uintptr_t)d->signatures);
 		free((void *)(uintptr_t)d->file);

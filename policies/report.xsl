@@ -88,6 +88,7 @@
 |file=File|
 |from=From domain|
 |signatures=Signatures|
+|keyfrom=key from|
 |dmarc=DMARC policy|
 |record=Record|
 |nodmarc=No DMARC record.|
@@ -161,6 +162,7 @@
 |file=Fichero|
 |from=Dominio del remitente|
 |signatures=Firmas|
+|keyfrom=clave de|
 |dmarc=Política DMARC|
 |record=Registro|
 |nodmarc=Ningún registro DMARC.|
@@ -636,6 +638,9 @@ footer { margin-top: 2rem; font-size: .85rem; color: #4a4a4a; }
                 <span class="mono">d=<xsl:value-of select="@domain"/> s=<xsl:value-of select="@selector"/></span>
                 <xsl:text> (</xsl:text><xsl:value-of select="@algorithm"/>, <xsl:value-of select="@bits"/> bits): <strong><xsl:value-of select="@result"/></strong>
                 <xsl:if test="@detail"> — <xsl:value-of select="@detail"/></xsl:if>
+                <xsl:if test="string(@key-origin) != ''">
+                  <xsl:text> </xsl:text><small>(<xsl:call-template name="t"><xsl:with-param name="k" select="'keyfrom'"/></xsl:call-template><xsl:text> </xsl:text><span class="mono"><xsl:value-of select="@key-origin"/></span>)</small>
+                </xsl:if>
               </xsl:for-each>
               <xsl:if test="@error"><xsl:value-of select="@error"/></xsl:if>
               <xsl:if test="not(signature) and not(@error)">—</xsl:if>

@@ -108,6 +108,11 @@ check "--eml: the tampered sample is dkim.sample-fail" test -n "$(finding_ids "$
 check "--eml: two From fields are dkim.sample-multiple-from" test -n "$(finding_ids "$WORK/eml.nsd.xml" | grep -x dkim.sample-multiple-from)"
 check "--eml: the good sample passes and aligns" test "$(xp "$WORK/eml.nsd.xml" "string(/audit/samples/sample[1]/@dkim-aligned)")" = true
 check "--eml: the unreadable sample says why" test -n "$(xp "$WORK/eml.nsd.xml" "string(/audit/samples/sample[4]/@error)")"
+check "--eml: the key record is kept as evidence" bash -c "[[ '$(xp "$WORK/eml.nsd.xml" "string(/audit/samples/sample[1]/signature/@key-record)")' == 'v=DKIM1; k=rsa; p=MII'* ]]"
+check "--eml: and where it came from (the server)" test "$(xp "$WORK/eml.nsd.xml" "string(/audit/samples/sample[1]/signature/@key-origin)")" = "$NSD"
+check "--eml: or the zone file" bash -c "[[ '$(xp "$WORK/eml.zones.xml" "string(/audit/samples/sample[1]/signature/@key-origin)")' == *dkim-mail.example.zone* ]]"
+"$MA" check dkim-mail.example --resolver "$NSD" "${emls[@]}" -q --format html --lang es -o "$WORK/eml.html"
+check "--eml: the HTML report says where the key came from" grep -qF "(clave de <span class=\"mono\">$NSD</span>)" "$WORK/eml.html"
 check "--eml: the sample's selector is checked as a named one" test "$(xp "$WORK/eml.nsd.xml" "string(/audit/dkim/selector[@name='rsa2048']/@source)")" = explicit
 spf() { "$MA" spf --resolver "$NSD" "$@" | head -n 1; }
 check "spf: pass through two levels of include" test "$(spf --ip 203.0.113.5 --sender a@spf-good.example)" = pass

@@ -41,21 +41,21 @@ static dnsaudit_report *audit_samples(void **state, const char *domain,
 }
 
 static const dnsaudit_sample_signature own_pass = {
-    "good.dmarc-issues.example", "s1", "rsa-sha256", 2048, "pass", "ok"};
+    "good.dmarc-issues.example", "s1", "rsa-sha256", 2048, "pass", "ok", "", ""};
 static const dnsaudit_sample_signature sub_pass = {
-    "mail.good.dmarc-issues.example", "s1", "rsa-sha256", 2048, "pass", "ok"};
-static const dnsaudit_sample_signature esp_pass = {"esp.example", "k1",   "rsa-sha256",
-                                                   2048,          "pass", "ok"};
+    "mail.good.dmarc-issues.example", "s1", "rsa-sha256", 2048, "pass", "ok", "", ""};
+static const dnsaudit_sample_signature esp_pass = {"esp.example", "k1", "rsa-sha256", 2048,
+                                                   "pass",        "ok", "",           ""};
 static const dnsaudit_sample_signature own_fail = {
-    "good.dmarc-issues.example", "s1", "rsa-sha256", 2048, "fail", "body-hash-mismatch"};
-static const dnsaudit_sample_signature esp_fail = {"esp.example", "k1",   "rsa-sha256",
-                                                   2048,          "fail", "signature-mismatch"};
+    "good.dmarc-issues.example", "s1", "rsa-sha256", 2048, "fail", "body-hash-mismatch", "", ""};
+static const dnsaudit_sample_signature esp_fail = {
+    "esp.example", "k1", "rsa-sha256", 2048, "fail", "signature-mismatch", "", ""};
 static const dnsaudit_sample_signature own_sha1 = {
-    "good.dmarc-issues.example", "old", "rsa-sha1", 2048, "policy", "sha1-forbidden"};
+    "good.dmarc-issues.example", "old", "rsa-sha1", 2048, "policy", "sha1-forbidden", "", ""};
 
 /* A key that could not be fetched: inconclusive, never a failing signature. */
 static const dnsaudit_sample_signature own_temp = {
-    "good.dmarc-issues.example", "s1", "rsa-sha256", 0, "temperror", "dns-error"};
+    "good.dmarc-issues.example", "s1", "rsa-sha256", 0, "temperror", "dns-error", "", ""};
 
 static void check_ids(void **state, const dnsaudit_sample *s, const char *want)
 {

@@ -59,6 +59,8 @@ static void signature_facts(xmlNodePtr sample, const dnsaudit_sample_signature *
 	dnsaudit__fact_attr_int(n, "bits", (long)s->key_bits);
 	escaped_attr(n, "result", s->result);
 	escaped_attr(n, "detail", s->detail);
+	escaped_attr(n, "key-record", s->key_record);
+	escaped_attr(n, "key-origin", s->key_origin);
 	dnsaudit__fact_attr_bool(n, "for-domain", for_domain(s->domain, domain));
 }
 

@@ -38,8 +38,10 @@ typedef enum { DNSAUDIT_DMARC_RFC9989 = 0, DNSAUDIT_DMARC_RFC7489 = 1 } dnsaudit
 typedef struct {
 	const char *domain, *selector, *algorithm; /* d=, s=, a= */
 	unsigned int key_bits;
-	const char *result; /* RFC 8601: pass, fail, neutral, policy, temperror, permerror */
-	const char *detail; /* token[:text], e.g. "body-hash-mismatch" */
+	const char *result;     /* RFC 8601: pass, fail, neutral, policy, temperror, permerror */
+	const char *detail;     /* token[:text], e.g. "body-hash-mismatch" */
+	const char *key_record; /* the key record as published ("" when none) */
+	const char *key_origin; /* where it came from: a zone file, "ADDR:PORT" */
 } dnsaudit_sample_signature;
 
 /* A sample message handed to the audit (mailaudit check --eml). */
