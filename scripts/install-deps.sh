@@ -35,7 +35,7 @@ test_pkgs=(
 	nsd knot-dnsutils ldnsutils unbound
 	libxml2-utils xsltproc
 	clang libclang-rt-14-dev
-	python3 python3-yaml
+	python3 python3-yaml python3-dkim python3-nacl
 	valgrind
 	python3-spf spfquery
 	chromium fonts-dejavu-core
