@@ -77,6 +77,10 @@ big = msg("large").replace(b"Alice\r\n", b"Alice\r\n" + b"".join(
 write("large_body.eml", sign(big, "rsa2048"))
 # Two TXT records at the key name: RFC 6376 3.6.2.2 leaves it undefined.
 write("two_key_records.eml", sign(msg("twokeys"), "twice"))
+# Raw 8-bit (Latin-1, not UTF-8) header fields, signed as they are.
+write("latin1_headers.eml", sign(msg("latin1").replace(b"Subject: quarterly figures",
+      b"Subject: cifras del trimestre, a\xf1o \xe9xito").replace(b"From: Alice", b"From: Al\xedce"),
+      "rsa2048"))
 # A key record over libopendkim's 1024-byte buffer (a long n= note).
 write("long_key_record.eml", sign(msg("longkey"), "longnote"))
 write("two_signatures.eml", sign(sign(msg("two"), "rsa2048"), "ed25519", ed, b"ed25519-sha256"))

@@ -46,6 +46,7 @@ expect "l= tail" body_length_tail.eml \
 expect "LF-only file" lf_only.eml "$D${TAB}rsa2048${TAB}pass${TAB}ok"
 expect "mbox From line" mbox_from_line.eml "$D${TAB}rsa2048${TAB}pass${TAB}ok"
 expect "no signature" no_signature.eml "-${TAB}-${TAB}none"
+expect "Latin-1 (not UTF-8) header fields" latin1_headers.eml "$D${TAB}rsa2048${TAB}pass${TAB}ok"
 expect "two key records (RFC 6376 3.6.2.2)" two_key_records.eml \
 	"$D${TAB}twice${TAB}permerror${TAB}syntax:several TXT records at the key name (RFC 6376 3.6.2.2)"
 expect "key record over libopendkim's buffer" long_key_record.eml \

@@ -211,6 +211,19 @@ static void revoked_key_is_permerror(void **state)
 	expect_one(state, "revoked_key.eml", DKIMCHECK_PERMERROR, "key-revoked");
 }
 
+/* 8-bit header fields that are not UTF-8 are signed bytes like any other;
+ * the From domain is still found. */
+static void latin1_headers_pass(void **state)
+{
+	dkimcheck_message *m = verify_fixture(state, "latin1_headers.eml");
+
+	assert_int_equal(dkimcheck_message_count(m), 1);
+	assert_int_equal(dkimcheck_signature_result(dkimcheck_message_signature(m, 0)),
+	                 DKIMCHECK_PASS);
+	assert_string_equal(dkimcheck_message_from_domain(m), "dkim-mail.example");
+	dkimcheck_message_free(m);
+}
+
 /* RFC 6376 3.6.2.2: several key records give an undefined result. */
 static void two_key_records_are_permerror(void **state)
 {
@@ -552,6 +565,7 @@ int main(void)
 	    cmocka_unit_test(nul_in_header_section_is_permerror),
 	    cmocka_unit_test(nul_after_leading_continuation_is_permerror),
 	    cmocka_unit_test(two_key_records_are_permerror),
+	    cmocka_unit_test(latin1_headers_pass),
 	    cmocka_unit_test(key_record_too_long_is_permerror),
 	    cmocka_unit_test_setup_teardown(decoded_keys_are_reused_across_messages, setup,
 	                                    teardown),
